@@ -1,0 +1,48 @@
+"""Shared helpers for the benchmark scripts (never part of the test run)."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.initializers import initial_parameters
+from engine.network import Network
+from engine.settings import DatasetSpec
+
+
+def layered_network(widths: list[int], hidden: str = "tanh", output: str = "sigmoid", seed=0):
+    """A fully connected layered network, e.g. widths [2, 8, 8, 1]."""
+    net = Network("-".join(map(str, widths)))
+    layers = []
+    for li, width in enumerate(widths):
+        kind = "input" if li == 0 else "output" if li == len(widths) - 1 else "hidden"
+        act = None if kind == "input" else output if kind == "output" else hidden
+        ids = []
+        for j in range(width):
+            nid = f"l{li}n{j}"
+            net.add_neuron(kind, nid, activation=act or "linear", position=(150 * li, 60 * j))
+            ids.append(nid)
+        layers.append(ids)
+    for prev, nxt in itertools.pairwise(layers):
+        for t in nxt:
+            for s in prev:
+                net.connect(s, t, 0.0)
+    net.set_parameters(*initial_parameters(net, "xavier", seed))
+    net.dataset = DatasetSpec(generator="xor_noisy", params={"size": 200, "noise": 0.1, "seed": 1})
+    net.training.loss = "bce"
+    net.training.learning_rate = 0.5
+    return net
+
+
+def best_time(fn, repeat: int = 7) -> float:
+    """The fastest of ``repeat`` runs, in seconds: the least disturbed by other load."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best

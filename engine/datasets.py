@@ -1,0 +1,198 @@
+"""Datasets: the logic gates, 2-D generators, CSV import and a seeded train/test split.
+
+A ``Dataset`` is sample-major (one row per sample) as people read tables; the trainer
+transposes once to the engine's feature-major layout.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    inputs: np.ndarray  # samples × inputs
+    targets: np.ndarray  # samples × outputs
+    input_names: list[str] = field(default_factory=list)
+    target_names: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def subset(self, index: np.ndarray) -> Dataset:
+        return Dataset(
+            self.inputs[index], self.targets[index], self.input_names, self.target_names
+        )
+
+
+_GATES = {
+    "and": [0, 0, 0, 1],
+    "or": [0, 1, 1, 1],
+    "nand": [1, 1, 1, 0],
+    "xor": [0, 1, 1, 0],
+}
+_CORNERS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+
+
+def gate(name: str) -> Dataset:
+    return Dataset(_CORNERS.copy(), np.array(_GATES[name], float)[:, None], ["x1", "x2"], ["y"])
+
+
+def _split_counts(size: int, parts: int) -> list[int]:
+    return [size // parts + (i < size % parts) for i in range(parts)]
+
+
+def xor_noisy(size: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """Points around the four corners of the unit square; label 1 iff exactly one
+    coordinate is above 0.5 (so noise can move a point across a class boundary)."""
+    rng = np.random.default_rng(seed)
+    corners = np.repeat(_CORNERS, _split_counts(size, 4), axis=0)
+    x = corners + rng.normal(0.0, noise, corners.shape)
+    x = x[rng.permutation(size)]
+    y = ((x[:, 0] > 0.5) != (x[:, 1] > 0.5)).astype(float)[:, None]
+    return Dataset(x, y, ["x1", "x2"], ["y"])
+
+
+def circle(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+    """Class 1 inside radius 0.5, class 0 on a ring from 0.7 to 1.0 (centred at 0)."""
+    rng = np.random.default_rng(seed)
+    n_in, n_out = _split_counts(size, 2)
+    r = np.concatenate([rng.uniform(0, 0.5, n_in), rng.uniform(0.7, 1.0, n_out)])
+    angle = rng.uniform(0, 2 * math.pi, size)
+    x = np.column_stack([r * np.cos(angle), r * np.sin(angle)]) + rng.normal(0, noise, (size, 2))
+    y = np.concatenate([np.ones(n_in), np.zeros(n_out)])[:, None]
+    order = rng.permutation(size)
+    return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
+
+
+def gaussians(size: int = 200, noise: float = 0.3, seed: int = 0) -> Dataset:
+    """Two Gaussian clouds with standard deviation ``noise``: class 0 around (−0.5, −0.5),
+    class 1 around (0.5, 0.5)."""
+    rng = np.random.default_rng(seed)
+    n0, n1 = _split_counts(size, 2)
+    centres = np.repeat([[-0.5, -0.5], [0.5, 0.5]], [n0, n1], axis=0)
+    x = centres + rng.normal(0, noise, (size, 2))
+    y = np.repeat([0.0, 1.0], [n0, n1])[:, None]
+    order = rng.permutation(size)
+    return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
+
+
+def spiral(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+    """Two interleaved spirals, each turning 1.75 times around the origin."""
+    rng = np.random.default_rng(seed)
+    n0, n1 = _split_counts(size, 2)
+    parts = []
+    for label, n in ((0.0, n0), (1.0, n1)):
+        t = np.linspace(0.0, 1.0, n, endpoint=False) + 0.02
+        angle = t * 1.75 * 2 * math.pi + label * math.pi
+        xy = np.column_stack([t * np.sin(angle), t * np.cos(angle)])
+        parts.append((xy + rng.normal(0, noise, xy.shape), np.full(n, label)))
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])[:, None]
+    order = rng.permutation(size)
+    return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
+
+
+GENERATORS = {"xor_noisy": xor_noisy, "circle": circle, "gaussians": gaussians, "spiral": spiral}
+GATES = tuple(_GATES)
+DATASET_NAMES = (*GATES, *GENERATORS)
+
+
+def generate(name: str, **params) -> Dataset:
+    """A named dataset; gates take no parameters, generators take size, noise, seed."""
+    if name in _GATES:
+        if params:
+            raise ValueError(f"dataset {name!r} takes no parameters (got {', '.join(params)})")
+        return gate(name)
+    if name not in GENERATORS:
+        raise ValueError(f"unknown dataset {name!r} (valid: {', '.join(DATASET_NAMES)})")
+    unknown = set(params) - {"size", "noise", "seed"}
+    if unknown:
+        raise ValueError(f"dataset {name!r}: unknown parameter {sorted(unknown)[0]!r}")
+    return GENERATORS[name](**params)
+
+
+def load_csv(
+    path: str | Path,
+    input_columns: list[str] | None = None,
+    target_columns: list[str] | None = None,
+) -> Dataset:
+    """Read a CSV with a header row. By default the last column is the target and the
+    others are inputs. Errors name the row (as numbered in the file) and the column."""
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        raise ValueError(f"{path.name}: the file is empty")
+    header = [h.strip() for h in rows[0]]
+    if target_columns is None:
+        target_columns = [c for c in header[-1:] if c not in (input_columns or [])]
+    if input_columns is None:
+        input_columns = [c for c in header if c not in target_columns]
+    for c in [*input_columns, *target_columns]:
+        if c not in header:
+            raise ValueError(f"{path.name}: no column {c!r} (columns: {', '.join(header)})")
+    pick = [header.index(c) for c in [*input_columns, *target_columns]]
+    data = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ValueError(
+                f"{path.name} row {line_no}: {len(row)} values, expected {len(header)}"
+            )
+        values = []
+        for i in pick:
+            try:
+                v = float(row[i])
+            except ValueError:
+                raise ValueError(
+                    f"{path.name} row {line_no}, column {header[i]!r}: "
+                    f"{row[i].strip()!r} is not a number"
+                ) from None
+            if not math.isfinite(v):
+                raise ValueError(
+                    f"{path.name} row {line_no}, column {header[i]!r}: {v} is not finite"
+                )
+            values.append(v)
+        data.append(values)
+    if not data:
+        raise ValueError(f"{path.name}: no data rows after the header")
+    arr = np.array(data, dtype=float)
+    k = len(input_columns)
+    return Dataset(arr[:, :k], arr[:, k:], list(input_columns), list(target_columns))
+
+
+def train_test_split(
+    data: Dataset, test_fraction: float, seed: int = 0
+) -> tuple[Dataset, Dataset]:
+    """A seeded shuffle split; the test set has round(fraction·n) samples."""
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError(f"test fraction must be in [0, 1), not {test_fraction}")
+    n_test = round(len(data) * test_fraction)
+    order = np.random.default_rng(seed).permutation(len(data))
+    return data.subset(np.sort(order[n_test:])), data.subset(np.sort(order[:n_test]))
+
+
+def dataset_from_spec(spec, input_names: list[str], target_names: list[str]) -> Dataset:
+    """The rows a network file's ``dataset`` entry stands for (no split)."""
+    if spec.generator is not None:
+        data = generate(spec.generator, **spec.params)
+    else:
+        data = Dataset(
+            np.array(spec.inputs, dtype=float).reshape(len(spec.inputs), -1),
+            np.array(spec.targets, dtype=float).reshape(len(spec.targets), -1),
+        )
+    if data.inputs.shape[1] != len(input_names) or data.targets.shape[1] != len(target_names):
+        raise ValueError(
+            f"the dataset has {data.inputs.shape[1]} input and {data.targets.shape[1]} target "
+            f"columns but the network has {len(input_names)} inputs and "
+            f"{len(target_names)} outputs"
+        )
+    data.input_names, data.target_names = list(input_names), list(target_names)
+    return data

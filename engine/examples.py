@@ -1,0 +1,32 @@
+"""The example networks shipped in ``resources/examples`` (found through importlib, so an
+installed wheel and an editable checkout both see them)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_EXAMPLE = "xor_lecture"
+
+
+def examples_dir() -> Path:
+    return Path(str(resources.files("resources") / "examples"))
+
+
+def example_path(name: str = DEFAULT_EXAMPLE) -> Path:
+    path = examples_dir() / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no example {name!r} (have: {', '.join(list_examples())})")
+    return path
+
+
+def list_examples() -> dict[str, str]:
+    """{file stem: readable title}, sorted by title."""
+    titles = {}
+    for path in examples_dir().glob("*.json"):
+        try:
+            titles[path.stem] = json.loads(path.read_text("utf-8")).get("name") or path.stem
+        except (OSError, ValueError):
+            continue
+    return dict(sorted(titles.items(), key=lambda kv: kv[1].lower()))

@@ -1,0 +1,97 @@
+"""Loss functions: value and ∂L/∂ŷ over a batch stored feature-major (outputs × samples).
+
+Every loss is a mean over the m samples of a sum over the outputs, so each gradient
+carries the factor 1/m: the walkthrough shows it explicitly in batch mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# ŷ is clipped this far from 0 and 1 inside ln(): bce stays finite on saturated outputs.
+BCE_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    formula: str  # per sample, in symbols
+    grad_formula: str  # ∂L/∂ŷ per sample, in symbols
+
+    def value(self, yhat: np.ndarray, y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def grad(self, yhat: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+        """out = ∂L/∂ŷ for the batch mean (so it includes the 1/m)."""
+        raise NotImplementedError
+
+    def per_sample(self, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's loss (summed over outputs); a 1-D array of length m."""
+        raise NotImplementedError
+
+
+class _Mse(Loss):
+    def per_sample(self, yhat, y):
+        d = yhat - y
+        return 0.5 * np.einsum("ij,ij->j", d, d)
+
+    def value(self, yhat, y):
+        d = yhat - y
+        return 0.5 * float(np.vdot(d, d)) / yhat.shape[1]
+
+    def grad(self, yhat, y, out):
+        np.subtract(yhat, y, out)
+        out *= 1.0 / yhat.shape[1]
+
+
+class _Bce(Loss):
+    def per_sample(self, yhat, y):
+        p = np.clip(yhat, BCE_EPS, 1.0 - BCE_EPS)
+        return -(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum(axis=0)
+
+    def value(self, yhat, y):
+        # −Σ[y·ln p + (1−y)·ln q] = −Σ[y·(ln p − ln q) + ln q], q = 1 − p: fewer calls
+        p = np.maximum(yhat, BCE_EPS)
+        np.minimum(p, 1.0 - BCE_EPS, out=p)
+        ln_p = np.log(p)
+        np.subtract(1.0, p, p)
+        ln_q = np.log(p, p)
+        ln_p -= ln_q
+        return -float(np.vdot(y, ln_p) + ln_q.sum()) / yhat.shape[1]
+
+    def grad(self, yhat, y, out):
+        p = np.clip(yhat, BCE_EPS, 1.0 - BCE_EPS)
+        np.subtract(p, y, out)
+        out /= p * (1.0 - p) * yhat.shape[1]
+
+
+class _Output(Loss):
+    """L = ŷ itself: lets a learner check the chain rule on a bare expression."""
+
+    def per_sample(self, yhat, y):
+        return yhat.sum(axis=0)
+
+    def value(self, yhat, y):
+        return float(yhat.sum()) / yhat.shape[1]
+
+    def grad(self, yhat, y, out):
+        out.fill(1.0 / yhat.shape[1])
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        _Mse("mse", "½·Σ(ŷ − y)²", "ŷ − y"),
+        _Bce("bce", "−Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "(ŷ − y) / (ŷ·(1 − ŷ))"),
+        _Output("output", "Σ ŷ", "1"),
+    )
+}
+
+
+def get_loss(name: str) -> Loss:
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise KeyError(f"unknown loss {name!r} (valid: {', '.join(LOSSES)})") from None

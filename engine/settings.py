@@ -1,0 +1,62 @@
+"""Training settings and the dataset description stored in a network file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+INITIALIZERS = ("uniform", "normal", "xavier", "he")
+
+
+@dataclass
+class TrainingSettings:
+    loss: str = "mse"
+    optimizer: str = "sgd"
+    learning_rate: float = 0.1
+    batch_size: int | None = None  # None: the full batch; 1: online SGD
+    shuffle: bool = True  # mini-batch / online order: reshuffled each epoch, or fixed
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    halve_on_plateau: bool = False
+    plateau_patience: int = 10  # epochs without a new best loss before halving
+    min_learning_rate: float = 1e-4
+    seed: int = 0  # shuffling, and the initialiser's default seed
+    initializer: str = "xavier"
+    init_scale: float = 1.0  # uniform: range ±scale; normal: standard deviation
+    max_epochs: int = 1000
+    target_loss: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls) if f.name != "extra"]
+
+    def copy(self) -> TrainingSettings:
+        return TrainingSettings(**{**self.__dict__, "extra": dict(self.extra)})
+
+
+@dataclass
+class DatasetSpec:
+    """Either explicit rows (``inputs``/``targets``) or a named generator with parameters."""
+
+    inputs: list[list[float]] | None = None
+    targets: list[list[float]] | None = None
+    generator: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # size, noise, seed, …
+    test_fraction: float = 0.0
+    split_seed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> DatasetSpec:
+        return DatasetSpec(
+            inputs=None if self.inputs is None else [list(r) for r in self.inputs],
+            targets=None if self.targets is None else [list(r) for r in self.targets],
+            generator=self.generator,
+            params=dict(self.params),
+            test_fraction=self.test_fraction,
+            split_seed=self.split_seed,
+            extra=dict(self.extra),
+        )

@@ -1,0 +1,219 @@
+"""Many training iterations, fast: the compiled network, an optimiser and a history.
+
+The loss and accuracy recorded for an epoch are the means over that epoch's batches, each
+measured just before its update (what most training loops report). For full-batch
+training that is exactly the loss of the weights the epoch started from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from .datasets import Dataset, dataset_from_spec, train_test_split
+from .losses import get_loss
+from .optimizers import make_optimizer
+from .settings import TrainingSettings
+
+
+def classification_rule(y: np.ndarray) -> tuple[bool, float]:
+    """How to score targets ``y`` (outputs × samples): (use arg-max, threshold).
+
+    One-hot targets over several outputs: the arg-max must agree. Otherwise each output
+    must fall on the target's side of 0.5 (of 0 when targets are ±1)."""
+    one_hot = y.shape[0] > 1 and bool(np.all(y.sum(axis=0) == 1)) and bool(np.all(y >= 0))
+    return one_hot, 0.0 if (y < 0).any() else 0.5
+
+
+def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None) -> int:
+    """Samples classified correctly (feature-major arrays), by ``classification_rule``."""
+    one_hot, threshold = rule or classification_rule(y)
+    if one_hot:
+        return int(np.count_nonzero(yhat.argmax(axis=0) == y.argmax(axis=0)))
+    agree = np.greater(yhat, threshold) == np.greater(y, threshold)
+    return int(np.count_nonzero(agree if len(agree) == 1 else agree.all(axis=0)))
+
+
+class StopReason(StrEnum):
+    EPOCHS = "reached the epoch limit"
+    TARGET = "reached the target loss"
+    DIVERGED = "diverged"
+    STOPPED = "stopped"
+
+
+@dataclass
+class History:
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+
+
+@dataclass
+class TrainResult:
+    reason: StopReason
+    epochs: int
+    loss: float
+    accuracy: float
+    message: str = ""
+
+
+def split_dataset(network) -> tuple[Dataset, Dataset | None]:
+    """The network's own (train, test) data, from its ``dataset`` entry."""
+    if network.dataset is None:
+        raise ValueError("the network has no dataset")
+    data = dataset_from_spec(network.dataset, network.inputs, network.outputs)
+    if network.dataset.test_fraction > 0:
+        return train_test_split(data, network.dataset.test_fraction, network.dataset.split_seed)
+    return data, None
+
+
+class Trainer:
+    def __init__(
+        self,
+        network,
+        train: Dataset | None = None,
+        test: Dataset | None = None,
+        settings: TrainingSettings | None = None,
+    ) -> None:
+        self.network = network
+        self.settings = settings or network.training
+        if train is None:
+            train, test = split_dataset(network)
+        self.compiled = network.compile()
+        self.loss = get_loss(self.settings.loss)
+        self.X = np.ascontiguousarray(train.inputs.T, dtype=float)
+        self.Y = np.ascontiguousarray(train.targets.T, dtype=float)
+        self.X_test = self.Y_test = None
+        if test is not None and len(test):
+            self.X_test = np.ascontiguousarray(test.inputs.T, dtype=float)
+            self.Y_test = np.ascontiguousarray(test.targets.T, dtype=float)
+        self.m = self.X.shape[1]
+        if self.m == 0:
+            raise ValueError("the training set is empty")
+        self.optimizer = make_optimizer(self.compiled.size, self.settings)
+        self.rng = np.random.default_rng(self.settings.seed)
+        self.epoch = 0
+        self.iteration = 0
+        self.history = History()
+        self._backup = self.compiled.theta.copy()
+        self._rule = classification_rule(self.Y)
+        self._best = math.inf
+        self._since_best = 0
+
+    @property
+    def batch_size(self) -> int:
+        k = self.settings.batch_size
+        return self.m if not k or k >= self.m else int(k)
+
+    def _batches(self):
+        k = self.batch_size
+        if k == self.m:
+            yield self.X, self.Y
+            return
+        if self.settings.shuffle:
+            order = self.rng.permutation(self.m)
+            X, Y = self.X[:, order], self.Y[:, order]
+        else:
+            X, Y = self.X, self.Y
+        for i in range(0, self.m, k):
+            yield X[:, i : i + k], np.ascontiguousarray(Y[:, i : i + k])
+
+    def run_epoch(self) -> float:
+        """One pass over the training set; returns the epoch's loss (NaN if it diverged,
+        in which case the weights are back to those the epoch started from)."""
+        c, opt, loss = self.compiled, self.optimizer, self.loss
+        np.copyto(self._backup, c.theta)
+        total = 0.0
+        correct = 0
+        for Xb, Yb in self._batches():
+            value = c.loss_and_gradient(Xb, Yb, loss)
+            if not math.isfinite(value):
+                c.set_theta(self._backup)
+                self.optimizer = make_optimizer(c.size, self.settings)
+                return math.nan
+            m = Xb.shape[1]
+            total += value * m
+            correct += correct_count(c.last_outputs(), Yb, self._rule)
+            opt.step(c.theta, c.grad)
+            self.iteration += 1
+        c.version += 1
+        self.epoch += 1
+        epoch_loss = total / self.m
+        h = self.history
+        h.loss.append(epoch_loss)
+        h.accuracy.append(correct / self.m)
+        h.learning_rate.append(opt.learning_rate)
+        if self.X_test is not None:
+            t_loss, t_acc = self.evaluate(self.X_test, self.Y_test)
+            h.test_loss.append(t_loss)
+            h.test_accuracy.append(t_acc)
+        if self.settings.halve_on_plateau:
+            self._plateau(epoch_loss)
+        return epoch_loss
+
+    def _plateau(self, epoch_loss: float) -> None:
+        if epoch_loss < self._best:
+            self._best, self._since_best = epoch_loss, 0
+            return
+        self._since_best += 1
+        if self._since_best >= self.settings.plateau_patience:
+            self.optimizer.learning_rate = max(
+                self.optimizer.learning_rate / 2, self.settings.min_learning_rate
+            )
+            self._since_best = 0
+
+    def evaluate(
+        self, X: np.ndarray | None = None, Y: np.ndarray | None = None
+    ) -> tuple[float, float]:
+        """(loss, accuracy) of the current weights on feature-major data (default: train)."""
+        X = self.X if X is None else X
+        Y = self.Y if Y is None else Y
+        with np.errstate(all="ignore"):
+            yhat = self.compiled.outputs(X)
+        return self.loss.value(yhat, Y), correct_count(yhat, Y, self._rule) / X.shape[1]
+
+    def train(
+        self,
+        epochs: int | None = None,
+        target_loss: float | None = None,
+        on_epoch: Callable[[Trainer], bool | None] | None = None,
+    ) -> TrainResult:
+        """Run up to ``epochs`` more epochs (default: the settings' max_epochs).
+        ``on_epoch`` may return False to stop early."""
+        epochs = self.settings.max_epochs if epochs is None else epochs
+        target = self.settings.target_loss if target_loss is None else target_loss
+        reason = StopReason.EPOCHS
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                value = self.run_epoch()
+                if math.isnan(value):
+                    reason = StopReason.DIVERGED
+                    break
+                if target is not None and value <= target:
+                    reason = StopReason.TARGET
+                    break
+                if on_epoch is not None and on_epoch(self) is False:
+                    reason = StopReason.STOPPED
+                    break
+        loss, acc = self.evaluate()
+        if reason is StopReason.DIVERGED:
+            message = (
+                f"training diverged in epoch {self.epoch + 1}: the loss became NaN or "
+                "infinite. The weights were restored to those before that epoch; "
+                "try a smaller learning rate."
+            )
+        elif reason is StopReason.TARGET:
+            message = f"reached the target loss {target:g} after {self.epoch} epochs"
+        else:
+            message = f"{reason.value} after {self.epoch} epochs"
+        return TrainResult(reason, self.epoch, loss, acc, message)
+
+    def write_back(self) -> None:
+        """Copy the trained weights into the network model."""
+        self.compiled.store_parameters(self.network)
