@@ -18,6 +18,7 @@ from .errors import NetworkError, NetworkFileError
 from .files import load_network, save_network
 from .gradients import compare, compute_gradients, finite_differences
 from .trainer import Trainer
+from .walk_cli import add_walk_command
 
 CHECK_TOLERANCE = 1e-5
 
@@ -31,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _data(network, sample: int | None) -> tuple[np.ndarray, np.ndarray]:
+def sample_data(network, sample: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Feature-major (X, Y) of the file's dataset, or of its sample K alone."""
     if network.dataset is None:
         raise UsageError("the file has no dataset to run")
@@ -50,7 +51,7 @@ def _fmt(x: float) -> str:
 
 def cmd_forward(args) -> int:
     net = load_network(args.file)
-    X, _ = _data(net, args.sample)
+    X, _ = sample_data(net, args.sample)
     c = net.compile()
     values = c.neuron_values(c.forward(X))
     first = args.sample or 0
@@ -82,7 +83,7 @@ def cmd_forward(args) -> int:
 
 def cmd_backward(args) -> int:
     net = load_network(args.file)
-    X, Y = _data(net, args.sample)
+    X, Y = sample_data(net, args.sample)
     g = compute_gradients(net, X, Y)
     weights, biases = net.parameters()
 
@@ -183,7 +184,7 @@ def cmd_train(args) -> int:
 
 def cmd_check(args) -> int:
     net = load_network(args.file)
-    X, Y = _data(net, args.sample)
+    X, Y = sample_data(net, args.sample)
     rows = compare(compute_gradients(net, X, Y), finite_differences(net, X, Y))
     worst = max(rows, key=lambda r: r[3])
     bad = [r for r in rows if r[3] > CHECK_TOLERANCE]
@@ -228,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--sample", type=int)
     c.set_defaults(run=cmd_check)
 
+    add_walk_command(sub)
     return p
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .formatting import MINUS, NumberFormat, format_number, sub
 from .losses import get_loss
 
 
@@ -92,3 +93,55 @@ def compare(analytic: Gradients, numeric: Gradients) -> list[tuple[str, float, f
     """(name, analytic, numeric, relative error) for every entry."""
     num = dict(numeric.items())
     return [(k, a, num[k], relative_error(a, num[k])) for k, a in analytic.items()]
+
+
+@dataclass
+class ParameterCheck:
+    """One parameter's analytic gradient beside its central finite difference, shaped like
+    a walkthrough step so the app can show it the same way."""
+
+    parameter: tuple  # ("w", source, target) or ("b", neuron id)
+    analytic: float
+    numeric: float
+    loss_plus: float
+    loss_minus: float
+    eps: float
+
+    @property
+    def relative_error(self) -> float:
+        return relative_error(self.analytic, self.numeric)
+
+    def line(self, fmt=None) -> str:
+        """Markup: ∂L/∂p ≈ (L(p + ε) − L(p − ε))/2ε = … against the backward pass."""
+        f = fmt or NumberFormat(6)
+        p = (
+            sub("w", f"{self.parameter[1]}→{self.parameter[2]}")
+            if self.parameter[0] == "w"
+            else sub("b", self.parameter[1])
+        )
+        return (
+            f"∂L/∂{p} ≈ (L({p} + ε) {MINUS} L({p} {MINUS} ε))/2ε = "
+            f"({f(self.loss_plus)} {MINUS} {f(self.loss_minus)})/{format_number(2 * self.eps)} = "
+            f"{f(self.numeric)};  backprop: {f(self.analytic)};  relative difference "
+            f"{format_number(self.relative_error, 2)}"
+        )
+
+
+def check_parameter(network, X, Y, parameter: tuple, eps: float = 1e-6) -> ParameterCheck:
+    """Compare one parameter's gradient with (L(p + ε) − L(p − ε)) / 2ε."""
+    c = network.compile()
+    loss_fn = get_loss(network.training.loss)
+    analytic = compute_gradients(network, X, Y)
+    if parameter[0] == "w":
+        i, g = c.weight_index[parameter[1:]], analytic.weights[parameter[1:]]
+    else:
+        i, g = c.bias_index[parameter[1]], analytic.biases[parameter[1]]
+    old = c.theta[i]
+    losses = []
+    for shift in (eps, -eps):
+        c.theta[i] = old + shift
+        c.version += 1
+        losses.append(loss_fn.value(c.outputs(X), Y))
+    c.theta[i] = old
+    c.version += 1
+    return ParameterCheck(parameter, g, (losses[0] - losses[1]) / (2 * eps), *losses, eps)

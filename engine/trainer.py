@@ -15,6 +15,7 @@ from enum import StrEnum
 import numpy as np
 
 from .datasets import Dataset, dataset_from_spec, train_test_split
+from .history import Snapshot, Snapshots
 from .losses import get_loss
 from .optimizers import make_optimizer
 from .settings import TrainingSettings
@@ -103,6 +104,8 @@ class Trainer:
         self.history = History()
         self._backup = self.compiled.theta.copy()
         self._rule = classification_rule(self.Y)
+        self.snapshots = Snapshots()
+        self._snapshot()
         self._best = math.inf
         self._since_best = 0
 
@@ -155,7 +158,36 @@ class Trainer:
             h.test_accuracy.append(t_acc)
         if self.settings.halve_on_plateau:
             self._plateau(epoch_loss)
+        self._snapshot()
         return epoch_loss
+
+    def _snapshot(self) -> None:
+        shuffling = self.settings.shuffle and self.batch_size < self.m
+        self.snapshots.record(
+            Snapshot(
+                self.epoch,
+                self.iteration,
+                self.compiled.theta.copy(),
+                self.optimizer.state(),
+                self.rng.bit_generator.state if shuffling else None,
+            )
+        )
+
+    def rewind(self, epoch: int) -> int:
+        """Go back to the latest snapshot at or before ``epoch``; later history is
+        dropped, and training from here repeats exactly what it did (same shuffles).
+        Returns the epoch actually restored (older history is thinned)."""
+        snap = self.snapshots.at_or_before(epoch)
+        self.compiled.set_theta(snap.theta)
+        self.optimizer.restore(snap.optimizer)
+        if snap.rng is not None:
+            self.rng.bit_generator.state = snap.rng
+        self.epoch, self.iteration = snap.epoch, snap.iteration
+        for series in vars(self.history).values():
+            del series[snap.epoch :]
+        self.snapshots.truncate_after(snap.epoch)
+        self._best, self._since_best = math.inf, 0
+        return snap.epoch
 
     def _plateau(self, epoch_loss: float) -> None:
         if epoch_loss < self._best:

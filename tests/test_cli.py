@@ -124,3 +124,16 @@ def test_python_dash_m_engine_runs_without_qt(examples):
         check=False,
     )
     assert proc.returncode == 0 and "f=-7" in proc.stdout
+
+
+def test_walk_prints_the_iteration_with_both_formulas(capsys, examples):
+    code, out, _ = run(capsys, "walk", examples / "xor_lecture.json", "--sample", 1)
+    assert code == 0
+    assert "1. z_h₁ = w_x₁→h₁·x₁ + w_x₂→h₁·x₂ + b_h₁ = 5·0 + 5·1 − 8 = −3" in out
+    assert "= −11·0.0474 − 11·0.0180 + 6 = 5.28" in out
+    for phase in ("FORWARD", "LOSS", "BACKWARD", "UPDATE"):
+        assert phase in out
+    code, out, _ = run(
+        capsys, "walk", examples / "xor_lecture.json", "--batch", "--phase", "backward"
+    )
+    assert code == 0 and "FORWARD" not in out and "(1/4)·Σᵢ" in out

@@ -1,0 +1,100 @@
+"""Numbers and formulas as people write them, in one place.
+
+Formulas are built as small *markup* strings: plain text in which ``_{…}`` marks a
+subscript. ``to_plain`` renders them for a terminal (``z_h1``, Unicode subscripts for
+digits: ``w₁``), ``to_html`` for Qt's rich text (``z<sub>h1</sub>``). Numbers use a real
+minus sign (−), a configurable number of significant digits, and ×10ⁿ for large or tiny
+magnitudes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+
+MINUS = "−"
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUB = re.compile(r"_\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    digits: int = 3  # significant digits
+
+    def __call__(self, x: float) -> str:
+        return format_number(x, self.digits)
+
+
+def format_number(x: float, digits: int = 3) -> str:
+    """5 → "5", −3.0 → "−3", 0.047426 → "0.0474", 1.3e-05 → "1.30×10⁻⁵"."""
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "∞" if x > 0 else MINUS + "∞"
+    if x == 0:
+        return "0"
+    if x == round(x) and abs(x) < 1e6:
+        text = str(int(x))
+    else:
+        # keep significant trailing zeros of a rounded value (0.0180), not of an exact
+        # one (η = 0.5, not 0.500)
+        exact = float(f"{x:.{digits}g}") == x
+        text = f"{x:.{digits}g}" if exact else f"{x:#.{digits}g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa.rstrip('.')}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+        else:
+            text = text.rstrip(".")
+    return text.replace("-", MINUS)
+
+
+def distinguishing(new: float, old: float, digits: int = 3) -> str:
+    """new with enough digits to differ visibly from old (5.0012 after 5, not 5.00)."""
+    for d in range(digits, 13):
+        if new == old or float(f"{new:.{d}g}") != old:
+            return format_number(new, d)
+    return format_number(new, 13)
+
+
+def signed_term(x: float, fmt: NumberFormat, first: bool) -> str:
+    """A term of a sum: "5", then " + 5" or " − 5"."""
+    text = fmt(abs(x))
+    if first:
+        return (MINUS if x < 0 else "") + text
+    return (f" {MINUS} " if x < 0 else " + ") + text
+
+
+def factor(x: float, fmt: NumberFormat) -> str:
+    """A factor of a product: negative numbers in parentheses, "(−0.5)"."""
+    return f"({fmt(x)})" if x < 0 else fmt(x)
+
+
+def sub(base: str, index: str) -> str:
+    """Markup for base with a subscript: sub("z", "h1") → "z_{h1}"."""
+    return f"{base}_{{{index}}}"
+
+
+def to_plain(markup: str) -> str:
+    """Subscripts of digits become Unicode subscripts (w_{1} → w₁), others read z_h1."""
+
+    def repl(m: re.Match) -> str:
+        text = m.group(1)
+        return text.translate(_SUBSCRIPT) if text.isdigit() else "_" + text
+
+    return _SUB.sub(repl, markup)
+
+
+def to_html(markup: str) -> str:
+    """Escaped rich text with <sub> subscripts, for Qt labels and text views."""
+    parts = []
+    last = 0
+    for m in _SUB.finditer(markup):
+        parts.append(html.escape(markup[last : m.start()]))
+        parts.append(f"<sub>{html.escape(m.group(1))}</sub>")
+        last = m.end()
+    parts.append(html.escape(markup[last:]))
+    return "".join(parts)

@@ -1,0 +1,283 @@
+"""The formulas of the walkthrough's steps, in symbols and with numbers.
+
+Each ``_kind`` function returns (symbolic, numeric, value) for one subject and one
+sample, so the same code serves the step list and "show this step for sample i".
+"""
+
+from __future__ import annotations
+
+from .formatting import MINUS, factor, signed_term, sub
+
+EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
+
+BATCH = None  # sample argument meaning "the batch mean"
+
+
+def _sum_of_products(walk, pairs, s, bias=None):
+    """(symbolic, numeric) of Σ w·v (+ b) for sample s; pairs are (w symbol, w, v symbol, v)."""
+    f = walk.fmt
+    sym, num = [], []
+    for i, (ws, w, vs, v) in enumerate(pairs):
+        sym.append(("" if i == 0 else " + ") + f"{ws}·{vs}")
+        num.append(signed_term(w, f, i == 0) + "·" + factor(v[s], f))
+    if bias is not None:
+        bs, b = bias
+        sym.append(("" if not pairs else " + ") + bs)
+        num.append(signed_term(b, f, not pairs))
+    return "".join(sym) or "0", "".join(num) or "0"
+
+
+def _z(walk, nid, s):
+    pairs = [
+        (walk._w(c.source, nid), c.weight, walk.value_symbol(c.source), walk.a[c.source])
+        for c in walk.incoming[nid]
+    ]
+    sym, num = _sum_of_products(walk, pairs, s, (sub("b", walk.name(nid)), walk.biases[nid]))
+    return f"{sub('z', walk.name(nid))} = {sym}", num, walk.z[nid][s]
+
+
+def _a(walk, nid, s):
+    from .activations import get_activation
+
+    act = get_activation(walk.neurons[nid].activation)
+    zs = sub("z", walk.name(nid))
+    z = walk.fmt(walk.z[nid][s])
+    v = walk.value_symbol(nid)
+    if act.name == "linear":
+        return f"{v} = {zs}", z, walk.a[nid][s]
+    return f"{v} = {act.symbol}({zs})", f"{act.symbol}({z})", walk.a[nid][s]
+
+
+def _sample_loss(walk, s):
+    """One sample's loss, summed over the outputs: (symbolic, numeric, value)."""
+    f = walk.fmt
+    outs = walk.network.outputs
+    name = walk.loss_fn.name
+    sym, num = [], []
+    for k, o in enumerate(outs):
+        v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+        ys = sub("y", walk.name(o)) if len(outs) > 1 else "y"
+        if name == "mse":
+            sym.append(f"({v} {MINUS} {ys})²")
+            num.append(f"({f(p)} {MINUS} {factor(y, f)})²")
+        elif name == "bce":
+            sym.append(f"{ys}·ln {v} + (1 {MINUS} {ys})·ln(1 {MINUS} {v})")
+            num.append(f"{f(y)}·ln {f(p)} + {f(1 - y)}·ln(1 {MINUS} {f(p)})")
+        else:
+            sym.append(v)
+            num.append(signed_term(p, f, k == 0).strip() if k == 0 else signed_term(p, f, False))
+    value = walk.per_sample_loss[s]
+    if name == "output":
+        return " + ".join(sym), "".join(num), value
+    sym_text, num_text = " + ".join(sym), " + ".join(num)
+    if name == "bce":
+        return f"{MINUS}[{sym_text}]", f"{MINUS}[{num_text}]", value
+    if len(outs) > 1:
+        return f"½·[{sym_text}]", f"½·[{num_text}]", value
+    return f"½·{sym_text}", f"½·{num_text}", value
+
+
+def _loss(walk, s):
+    if walk.m == 1 or s is not BATCH:
+        sym, num, value = _sample_loss(walk, 0 if s is BATCH else s)
+        return f"L = {sym}", num, value
+    f, m = walk.fmt, walk.m
+    if m <= 2 * EXPAND_BATCH:
+        terms = " + ".join(f(v) for v in walk.per_sample_loss)
+        return f"L = (1/{m})·Σᵢ Lᵢ", f"(1/{m})·({terms})", walk.loss
+    return f"L = (1/{m})·Σᵢ Lᵢ", "", walk.loss
+
+
+def _dl_dyhat(walk, o, s):
+    f = walk.fmt
+    k = walk.network.outputs.index(o)
+    v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+    name = walk.loss_fn.name
+    lhs = f"∂L/∂{v}"
+    if name == "mse":
+        return f"{lhs} = {v} {MINUS} y", f"{f(p)} {MINUS} {factor(y, f)}", walk.dl_dyhat[o][s]
+    if name == "bce":
+        return (
+            f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))",
+            f"({f(p)} {MINUS} {factor(y, f)})/({f(p)}·(1 {MINUS} {f(p)}))",
+            walk.dl_dyhat[o][s],
+        )
+    return lhs, "", 1.0
+
+
+def _delta(walk, nid, s):
+    f = walk.fmt
+    n = walk.neurons[nid]
+    ds = sub("δ", walk.name(nid))
+    v = walk.value_symbol(nid)
+    zs = sub("z", walk.name(nid))
+    slope_sym = walk.slope_text(n.activation, v, zs)
+    slope_num = walk.slope_numbers(n.activation, walk.a[nid][s], walk.z[nid][s])
+    if n.kind == "output":
+        if walk._fused(nid):
+            k = walk.network.outputs.index(nid)
+            return (
+                f"{ds} = ∂L/∂{v}·{slope_sym} = {v} {MINUS} y",
+                f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",
+                walk.delta[nid][s],
+            )
+        g = walk.dl_dyhat[nid][s]
+        return f"{ds} = ∂L/∂{v}·{slope_sym}", f"{factor(g, f)}·{slope_num}", walk.delta[nid][s]
+    outs = walk.outgoing[nid]
+    if not outs:
+        return f"{ds} = 0 (no outgoing connections)", "", 0.0
+    pairs = [
+        (walk._w(nid, c.target), c.weight, sub("δ", walk.name(c.target)), walk.delta[c.target])
+        for c in outs
+    ]
+    sym, num = _sum_of_products(walk, pairs, s)
+    return f"{ds} = {slope_sym}·({sym})", f"{slope_num}·({num})", walk.delta[nid][s]
+
+
+def _mean_product(walk, lhs, d_sym, v_sym, d, v, s):
+    """∂L/∂w = δ·a for one sample, or the batch mean (1/m)·Σᵢ δᵢ·aᵢ."""
+    f, m = walk.fmt, walk.m
+    if m == 1 or s is not BATCH:
+        i = 0 if s is BATCH else s
+        num = "" if v is None else f"{factor(d[i], f)}·{factor(v[i], f)}"
+        rhs = d_sym if v_sym is None else f"{d_sym}·{v_sym}"
+        return f"{lhs} = {rhs}", num, d[i] * (1.0 if v is None else v[i])
+    rhs = f"(1/{m})·Σᵢ {d_sym}" + ("" if v_sym is None else f"·{v_sym}")
+    num = ""
+    if m <= EXPAND_BATCH:
+        terms = [factor(d[i], f) + ("" if v is None else "·" + factor(v[i], f)) for i in range(m)]
+        num = f"(1/{m})·({' + '.join(terms)})"
+    value = (d if v is None else d * v).mean()
+    return f"{lhs} = {rhs}", num, value
+
+
+def _grad_w(walk, key, s):
+    src, tgt = key
+    return _mean_product(
+        walk,
+        f"∂L/∂{walk._w(src, tgt)}",
+        sub("δ", walk.name(tgt)),
+        walk.value_symbol(src),
+        walk.delta[tgt],
+        walk.a[src],
+        s,
+    )
+
+
+def _grad_b(walk, nid, s):
+    name = walk.name(nid)
+    return _mean_product(
+        walk, f"∂L/∂{sub('b', name)}", sub("δ", name), None, walk.delta[nid], None, s
+    )
+
+
+def _grad_x(walk, nid, s):
+    pairs = [
+        (walk._w(nid, c.target), c.weight, sub("δ", walk.name(c.target)), walk.delta[c.target])
+        for c in walk.outgoing[nid]
+    ]
+    sym, num = _sum_of_products(walk, pairs, s)
+    return f"∂L/∂{walk.value_symbol(nid)} = {sym}", num, walk.input_grad[nid][s]
+
+
+def _update(walk, key):
+    """The optimiser's rule with numbers, for ("w", s, t) or ("b", id)."""
+    f, opt, st = walk.fmt, walk.optimizer, walk.settings
+    if key[0] == "w":
+        p_sym, old, g, new = (
+            walk._w(key[1], key[2]),
+            walk.weights[key[1:]],
+            walk.weight_grad[key[1:]],
+            walk.new_weights[key[1:]],
+        )
+    else:
+        p_sym, old, g, new = (
+            sub("b", walk.name(key[1])),
+            walk.biases[key[1]],
+            walk.bias_grad[key[1]],
+            walk.new_biases[key[1]],
+        )
+    eta = walk.optimizer_before["learning_rate"]
+    i = walk._index[key]
+    if opt.name == "sgd":
+        return (
+            f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
+            f"{f(old)} {MINUS} {f(eta)}·{factor(g, f)}",
+            new,
+        )
+    if opt.name == "momentum":
+        v0 = walk.optimizer_before["velocity"][i]
+        return (
+            f"{p_sym} ← {p_sym} + (μ·v {MINUS} η·∂L/∂{p_sym})",
+            f"{f(old)} + ({f(st.momentum)}·{factor(v0, f)} {MINUS} {f(eta)}·{factor(g, f)})",
+            new,
+        )
+    m_new, v_new, t = opt.m[i], opt.v[i], opt.t
+    m_hat = m_new / (1 - st.beta1**t)
+    v_hat = v_new / (1 - st.beta2**t)
+    return (
+        f"{p_sym} ← {p_sym} {MINUS} η·m̂/(√v̂ + ε),  m̂ = {f(m_hat)}, v̂ = {f(v_hat)}",
+        f"{f(old)} {MINUS} {f(eta)}·{factor(m_hat, f)}/(√{f(v_hat)} + {f(st.epsilon)})",
+        new,
+    )
+
+
+def _titles(walk, kind, nid, key):
+    n = walk.name(nid) if nid else ""
+    return {
+        "z": f"{n}: weighted input",
+        "a": f"{n}: activation",
+        "loss": "the loss",
+        "dL/dŷ": f"{n}: ∂L/∂output",
+        "δ": f"{n}: δ = ∂L/∂z",
+        "∂w": f"{walk.name(key[0])} → {n}: gradient" if key else "",
+        "∂b": f"{n}: bias gradient",
+        "∂x": f"{n}: input gradient",
+        "update": f"{walk.name(key[0])} → {n}: update" if key else f"{n}: bias update",
+    }.get(kind, "")
+
+
+def build_steps(walk) -> None:
+    s = walk.sample
+
+    def add(phase, kind, nid, key, formula, extra=None):
+        walk._add(phase, kind, nid, key, _titles(walk, kind, nid, key), *formula, extra)
+
+    non_inputs = [n for n in walk.order if walk.neurons[n].kind != "input"]
+    for nid in non_inputs:
+        add("forward", "z", nid, None, _z(walk, nid, s), walk.z[nid])
+        add("forward", "a", nid, None, _a(walk, nid, s), walk.a[nid])
+    add("loss", "loss", None, None, _loss(walk, BATCH), walk.per_sample_loss)
+    for o in walk.network.outputs:
+        add("loss", "dL/dŷ", o, None, _dl_dyhat(walk, o, s), walk.dl_dyhat[o])
+    for nid in reversed(non_inputs):
+        add("backward", "δ", nid, None, _delta(walk, nid, s), walk.delta[nid])
+        for c in walk.incoming[nid]:
+            share = walk.delta[nid] * walk.a[c.source]
+            add("backward", "∂w", nid, c.key, _grad_w(walk, c.key, BATCH), share)
+        add("backward", "∂b", nid, None, _grad_b(walk, nid, BATCH), walk.delta[nid])
+    for nid in walk.network.inputs:
+        add("backward", "∂x", nid, None, _grad_x(walk, nid, s), walk.input_grad[nid])
+    for nid in non_inputs:
+        for c in walk.incoming[nid]:
+            add("update", "update", nid, c.key, _update(walk, ("w", *c.key)), walk.weights[c.key])
+        add("update", "update", nid, None, _update(walk, ("b", nid)), walk.biases[nid])
+
+
+def rebuild_numeric(walk, step, sample: int) -> str:
+    """The step's formula with sample ``sample``'s numbers (its share, for batch means)."""
+    nid, key = step.neuron, step.connection
+    fn = {
+        "z": lambda: _z(walk, nid, sample),
+        "a": lambda: _a(walk, nid, sample),
+        "loss": lambda: _loss(walk, sample),
+        "dL/dŷ": lambda: _dl_dyhat(walk, nid, sample),
+        "δ": lambda: _delta(walk, nid, sample),
+        "∂w": lambda: _grad_w(walk, key, sample),
+        "∂b": lambda: _grad_b(walk, nid, sample),
+        "∂x": lambda: _grad_x(walk, nid, sample),
+    }.get(step.kind)
+    if fn is None:  # updates use the batch's gradient: nothing per sample
+        return step.line
+    sym, num, value = fn()
+    return sym + (f" = {num}" if num else "") + f" = {walk.fmt(value)}"

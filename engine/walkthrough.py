@@ -1,0 +1,286 @@
+"""One training iteration as an ordered list of micro-steps, each with its formula.
+
+The walkthrough recomputes the iteration neuron by neuron (vectorised over the batch
+only), independently of the compiled network, so the tests can check one against the
+other. Every step records its phase, subject, formula in symbols, the same formula with
+the numbers in it, and the result; ``state_at(k)`` tells what is known after step k, which
+is all the app needs to draw the network as of that step.
+
+Conventions: δ is per sample (δᵢ = ∂Lᵢ/∂z); a batch's weight gradient is the mean
+(1/m)·Σᵢ δᵢ·aᵢ, exactly what the engine's backward pass computes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import walk_steps
+from .activations import LEAKY_SLOPE, get_activation
+from .formatting import MINUS, NumberFormat, distinguishing, factor, sub
+from .losses import BCE_EPS, get_loss
+from .optimizers import make_optimizer
+from .settings import TrainingSettings
+
+PHASES = ("forward", "loss", "backward", "update")
+
+
+@dataclass
+class Step:
+    index: int
+    phase: str
+    kind: str  # z, a, loss, dL/dŷ, δ, ∂w, ∂b, ∂x, update
+    neuron: str | None  # the neuron the step is about (a connection's target)
+    connection: tuple[str, str] | None
+    level: int
+    title: str
+    symbolic: str  # markup (see formatting): the formula in symbols
+    numeric: str  # markup: the same formula with numbers
+    value: float
+    value_text: str = ""  # the result as shown (updates get enough digits to differ)
+    per_sample: np.ndarray | None = None
+
+    @property
+    def line(self) -> str:
+        """symbolic = numeric = result (markup)."""
+        if self.numeric in ("", self.value_text):
+            return f"{self.symbolic} = {self.value_text}"
+        return f"{self.symbolic} = {self.numeric} = {self.value_text}"
+
+
+@dataclass
+class WalkState:
+    """What is known after a step: values for the shown sample, gradients as batch means."""
+
+    step: Step | None
+    z: dict[str, float] = field(default_factory=dict)
+    a: dict[str, float] = field(default_factory=dict)
+    delta: dict[str, float] = field(default_factory=dict)
+    loss: float | None = None
+    weight_grads: dict[tuple[str, str], float] = field(default_factory=dict)
+    bias_grads: dict[str, float] = field(default_factory=dict)
+    input_grads: dict[str, float] = field(default_factory=dict)
+    weights: dict[tuple[str, str], float] = field(default_factory=dict)
+    biases: dict[str, float] = field(default_factory=dict)
+    updated: set = field(default_factory=set)  # ("w", s, t) / ("b", id) already updated
+
+
+class Walkthrough:
+    def __init__(
+        self,
+        network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        settings: TrainingSettings | None = None,
+        optimizer_state: dict | None = None,
+        sample: int = 0,
+        fmt: NumberFormat | None = None,
+    ) -> None:
+        """X, Y feature-major (inputs × m, outputs × m); ``sample`` is the one whose
+        per-sample numbers the steps show (gradient steps always show the batch mean)."""
+        self.network = network
+        self.settings = settings or network.training
+        self.fmt = fmt or NumberFormat()
+        self.X = np.asarray(X, float)
+        self.Y = np.asarray(Y, float)
+        self.m = self.X.shape[1]
+        self.sample = sample
+        self.loss_fn = get_loss(self.settings.loss)
+        self.order = network.topological_order()
+        self.depth = network.depths()
+        self.neurons = {n.id: n for n in network.neurons}
+        self.weights, self.biases = network.parameters()
+        self.steps: list[Step] = []
+        self._compute()
+        self._update(optimizer_state)
+        self._build_steps()
+
+    # ------------------------------------------------------------- symbols
+    def name(self, nid: str) -> str:
+        return self.neurons[nid].name
+
+    def value_symbol(self, nid: str) -> str:
+        """An input's value is its name (x₁); another neuron's output is a_{name}
+        unless it has a label (h₁, ŷ), which then stands for its output."""
+        n = self.neurons[nid]
+        return n.label if (n.kind == "input" or n.label) else sub("a", n.id)
+
+    def _w(self, s: str, t: str) -> str:
+        return sub("w", f"{self.name(s)}→{self.name(t)}")
+
+    # --------------------------------------------------------- computation
+    def _compute(self) -> None:
+        n, m = self.neurons, self.m
+        self.z: dict[str, np.ndarray] = {}
+        self.a: dict[str, np.ndarray] = {}
+        self.incoming = {nid: self.network.incoming(nid) for nid in n}
+        self.outgoing = {nid: self.network.outgoing(nid) for nid in n}
+        inputs, outputs = self.network.inputs, self.network.outputs
+        with np.errstate(over="ignore"):
+            for nid in self.order:
+                if n[nid].kind == "input":
+                    self.a[nid] = self.X[inputs.index(nid)].copy()
+                    continue
+                z = np.full(m, n[nid].bias)
+                for c in self.incoming[nid]:
+                    z = z + c.weight * self.a[c.source]
+                self.z[nid] = z
+                self.a[nid] = get_activation(n[nid].activation).value(z)
+        yhat = np.vstack([self.a[o] for o in outputs])
+        self.per_sample_loss = self.loss_fn.per_sample(yhat, self.Y)
+        self.loss = float(self.per_sample_loss.mean())
+        # ∂Lᵢ/∂ŷ per sample (the loss's gradient without the batch's 1/m)
+        self.dl_dyhat = {}
+        for k, o in enumerate(outputs):
+            y, p = self.Y[k], self.a[o]
+            if self.loss_fn.name == "mse":
+                g = p - y
+            elif self.loss_fn.name == "bce":
+                pc = np.clip(p, BCE_EPS, 1 - BCE_EPS)
+                g = (pc - y) / (pc * (1 - pc))
+            else:
+                g = np.ones(m)
+            self.dl_dyhat[o] = g
+        self.delta: dict[str, np.ndarray] = {}
+        self.input_grad: dict[str, np.ndarray] = {}
+        for nid in reversed(self.order):
+            neuron = n[nid]
+            if neuron.kind == "input":
+                self.input_grad[nid] = sum(
+                    (c.weight * self.delta[c.target] for c in self.outgoing[nid]), np.zeros(m)
+                )
+                continue
+            act = get_activation(neuron.activation)
+            if neuron.kind == "output":
+                k = outputs.index(nid)
+                if self._fused(nid):
+                    self.delta[nid] = self.a[nid] - self.Y[k]
+                    continue
+                upstream = self.dl_dyhat[nid]
+            else:
+                upstream = sum(
+                    (c.weight * self.delta[c.target] for c in self.outgoing[nid]), np.zeros(m)
+                )
+            self.delta[nid] = upstream * act.slope(self.z[nid])
+        self.weight_grad = {
+            c.key: float(np.mean(self.delta[c.target] * self.a[c.source]))
+            for c in self.network.connections
+        }
+        self.bias_grad = {nid: float(np.mean(d)) for nid, d in self.delta.items()}
+
+    def _fused(self, nid: str) -> bool:
+        """bce on a sigmoid output: δ = ŷ − y, exact even when ŷ saturates."""
+        return self.loss_fn.name == "bce" and self.neurons[nid].activation == "sigmoid"
+
+    def _update(self, optimizer_state: dict | None) -> None:
+        """New parameters from the engine's own optimiser, fed with these gradients."""
+        c = self.network.compile()
+        theta = np.zeros(c.size)
+        grad = np.zeros(c.size)
+        for key, i in c.weight_index.items():
+            theta[i], grad[i] = self.weights[key], self.weight_grad[key]
+        for key, i in c.bias_index.items():
+            theta[i], grad[i] = self.biases[key], self.bias_grad[key]
+        self.optimizer = make_optimizer(c.size, self.settings)
+        if optimizer_state is not None:
+            self.optimizer.restore(optimizer_state)
+        self.optimizer_before = self.optimizer.state()
+        self.optimizer.step(theta, grad)
+        self.new_weights = {k: float(theta[i]) for k, i in c.weight_index.items()}
+        self.new_biases = {k: float(theta[i]) for k, i in c.bias_index.items()}
+        self._index = {
+            **{("w", *k): i for k, i in c.weight_index.items()},
+            **{("b", k): i for k, i in c.bias_index.items()},
+        }
+
+    # --------------------------------------------------------------- steps
+    def _add(self, phase, kind, neuron, connection, title, symbolic, numeric, value, extra=None):
+        """``extra``: the per-sample values, or for an update the value before it."""
+        level = self.depth[neuron] if neuron is not None else 0
+        if kind == "update":
+            text, per_sample = distinguishing(value, extra, self.fmt.digits), None
+        else:
+            text, per_sample = self.fmt(value), extra
+        step = Step(
+            len(self.steps),
+            phase,
+            kind,
+            neuron,
+            connection,
+            level,
+            title,
+            symbolic,
+            numeric,
+            float(value),
+            text,
+            per_sample,
+        )
+        self.steps.append(step)
+
+    def _build_steps(self) -> None:
+        walk_steps.build_steps(self)
+
+    def line_for_sample(self, step: Step, sample: int) -> str:
+        """A step's formula with one sample's numbers (its share, for batch means)."""
+        return walk_steps.rebuild_numeric(self, step, sample)
+
+    # ---------------------------------------------------------------- state
+    def state_at(self, k: int) -> WalkState:
+        """Everything known once steps 0..k are done (k = −1: nothing yet)."""
+        s = self.sample
+        state = WalkState(self.steps[k] if 0 <= k < len(self.steps) else None)
+        state.weights, state.biases = dict(self.weights), dict(self.biases)
+        for nid in self.network.inputs:
+            state.a[nid] = float(self.a[nid][s])
+        for step in self.steps[: k + 1]:
+            kind, nid = step.kind, step.neuron
+            if kind == "z":
+                state.z[nid] = float(self.z[nid][s])
+            elif kind == "a":
+                state.a[nid] = float(self.a[nid][s])
+            elif kind == "loss":
+                state.loss = self.loss
+            elif kind == "δ":
+                state.delta[nid] = float(self.delta[nid][s])
+            elif kind == "∂w":
+                state.weight_grads[step.connection] = self.weight_grad[step.connection]
+            elif kind == "∂b":
+                state.bias_grads[nid] = self.bias_grad[nid]
+            elif kind == "∂x":
+                state.input_grads[nid] = float(self.input_grad[nid][s])
+            elif kind == "update" and step.connection is not None:
+                state.weights[step.connection] = self.new_weights[step.connection]
+                state.updated.add(("w", *step.connection))
+            elif kind == "update":
+                state.biases[nid] = self.new_biases[nid]
+                state.updated.add(("b", nid))
+        return state
+
+    def phase_range(self, phase: str) -> tuple[int, int]:
+        """(first, last) step index of a phase."""
+        idx = [s.index for s in self.steps if s.phase == phase]
+        return idx[0], idx[-1]
+
+    @staticmethod
+    def slope_text(activation: str, v: str, z: str) -> str:
+        """f'(z) written with the neuron's value symbol v and pre-activation symbol z."""
+        return {
+            "sigmoid": f"{v}·(1 {MINUS} {v})",
+            "tanh": f"(1 {MINUS} {v}²)",
+            "relu": f"[{z} > 0]",
+            "leaky_relu": f"([{z} > 0] + {LEAKY_SLOPE}·[{z} ≤ 0])",
+            "linear": "1",
+            "step": "0",
+        }[activation]
+
+    def slope_numbers(self, activation: str, a: float, z: float) -> str:
+        f = self.fmt
+        return {
+            "sigmoid": f"{f(a)}·(1 {MINUS} {f(a)})",
+            "tanh": f"(1 {MINUS} {factor(a, f)}²)",
+            "relu": "1" if z > 0 else "0",
+            "leaky_relu": "1" if z > 0 else f"{LEAKY_SLOPE}",
+            "linear": "1",
+            "step": "0",
+        }[activation]
