@@ -1,0 +1,309 @@
+"""Canvas items. They draw the model's state and report where the mouse is; they never
+change the model (the scene turns gestures into commands)."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from engine.activations import get_activation
+from engine.formatting import format_number
+
+from .. import theme
+
+RADIUS = 28.0
+HANDLE_RADIUS = 6.5
+ARROW = 10.0
+MAX_PEN = 7.0
+WEIGHT_FOR_MAX_PEN = 8.0
+
+
+class NeuronItem(QGraphicsItem):
+    def __init__(self, neuron) -> None:
+        super().__init__()
+        self.neuron_id = neuron.id
+        self.edges: list[ConnectionItem] = []
+        self.target_state: str | None = None  # "valid" / "invalid" while connecting
+        self._hover = False
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+        )
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.update_from(neuron)
+
+    def update_from(self, neuron) -> None:
+        self.kind = neuron.kind
+        self.label = neuron.name
+        self.activation = neuron.activation
+        self.bias = neuron.bias
+        self.setPos(QPointF(*neuron.position))
+        self.setToolTip(
+            f"{neuron.name} ({neuron.kind}"
+            + (
+                f", {neuron.activation}, bias {format_number(neuron.bias, 4)})"
+                if neuron.activation
+                else ")"
+            )
+        )
+        self.update()
+
+    # ------------------------------------------------------------ geometry
+    def boundingRect(self) -> QRectF:
+        return QRectF(
+            -RADIUS - 4, -RADIUS - 4, 2 * RADIUS + 2 * HANDLE_RADIUS + 10, 2 * RADIUS + 30
+        )
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), RADIUS + 2, RADIUS + 2)
+        if self.has_handle:
+            path.addEllipse(self.handle_centre(), HANDLE_RADIUS + 2, HANDLE_RADIUS + 2)
+        return path
+
+    @property
+    def has_handle(self) -> bool:
+        return self.kind != "output"
+
+    def handle_centre(self) -> QPointF:
+        return QPointF(RADIUS + HANDLE_RADIUS, 0)
+
+    def on_handle(self, scene_pos: QPointF) -> bool:
+        if not self.has_handle:
+            return False
+        d = self.mapFromScene(scene_pos) - self.handle_centre()
+        return math.hypot(d.x(), d.y()) <= HANDLE_RADIUS + 3
+
+    def edge_point(self, towards: QPointF) -> QPointF:
+        """Where a line from the centre towards ``towards`` leaves the outline."""
+        centre = self.scenePos()
+        line = QLineF(centre, towards)
+        if line.length() < 1e-6:
+            return centre
+        return line.pointAt(min(1.0, (RADIUS + 1) / line.length()))
+
+    # ------------------------------------------------------------- drawing
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        fill, outline = theme.kind_colours(self.kind)
+        selected = self.isSelected()
+        pen = QPen(theme.selection_colour() if selected else outline, 3 if selected else 1.8)
+        if self.target_state:
+            pen = QPen(theme.VALID if self.target_state == "valid" else theme.INVALID, 3.5)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(fill))
+        if self.kind == "input":
+            r = RADIUS * 0.92
+            painter.drawRoundedRect(QRectF(-r, -r, 2 * r, 2 * r), 9, 9)
+        else:
+            painter.drawEllipse(QPointF(0, 0), RADIUS, RADIUS)
+            if self.kind == "output":
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(QPointF(0, 0), RADIUS - 4, RADIUS - 4)
+
+        painter.setPen(theme.text_colour())
+        if self.activation:
+            painter.setFont(theme.font(12, bold=True))
+            painter.drawText(
+                QRectF(-RADIUS, -RADIUS + 4, 2 * RADIUS, RADIUS - 2),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                self.label,
+            )
+            painter.setFont(theme.font(9))
+            painter.setPen(theme.muted_text_colour())
+            symbol = get_activation(self.activation).symbol
+            painter.drawText(
+                QRectF(-RADIUS, 4, 2 * RADIUS, 16),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                symbol,
+            )
+            painter.setFont(theme.font(8.5))
+            painter.drawText(
+                QRectF(-RADIUS - 20, RADIUS + 3, 2 * RADIUS + 40, 16),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"b = {format_number(self.bias, 3)}",
+            )
+        else:
+            painter.setFont(theme.font(12, bold=True))
+            painter.drawText(
+                QRectF(-RADIUS, -RADIUS, 2 * RADIUS, 2 * RADIUS),
+                Qt.AlignmentFlag.AlignCenter,
+                self.label,
+            )
+
+        if self.has_handle and (self._hover or selected):
+            painter.setPen(QPen(outline, 1.5))
+            painter.setBrush(QBrush(theme.canvas_background()))
+            painter.drawEllipse(self.handle_centre(), HANDLE_RADIUS, HANDLE_RADIUS)
+            c = self.handle_centre()
+            painter.drawLine(QLineF(c.x() - 3, c.y(), c.x() + 3, c.y()))
+            painter.drawLine(QLineF(c.x(), c.y() - 3, c.x(), c.y() + 3))
+
+    def set_target_state(self, state: str | None) -> None:
+        if state != self.target_state:
+            self.target_state = state
+            self.update()
+
+    # -------------------------------------------------------------- events
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for edge in self.edges:
+                edge.adjust()
+        return super().itemChange(change, value)
+
+
+class ConnectionItem(QGraphicsItem):
+    def __init__(self, conn, source: NeuronItem, target: NeuronItem) -> None:
+        super().__init__()
+        self.key = conn.key
+        self.source, self.target = source, target
+        source.edges.append(self)
+        target.edges.append(self)
+        self.weight = conn.weight
+        self._line = QLineF()
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0)
+        self.label = WeightLabel(self)
+        self.adjust()
+
+    def detach(self) -> None:
+        for end in (self.source, self.target):
+            if self in end.edges:
+                end.edges.remove(self)
+
+    def update_from(self, conn) -> None:
+        self.weight = conn.weight
+        self.label.set_text(format_number(conn.weight, 3))
+        self.setToolTip(
+            f"{self.source.label} → {self.target.label}: weight {format_number(conn.weight, 6)}"
+        )
+        self.update()
+
+    def adjust(self) -> None:
+        self.prepareGeometryChange()
+        a = self.source.edge_point(self.target.scenePos())
+        b = self.target.edge_point(self.source.scenePos())
+        self._line = QLineF(a, b)
+        self.label.place(self._line)
+        self.update()
+
+    def line(self) -> QLineF:
+        return self._line
+
+    def pen_width(self) -> float:
+        return (
+            1.2 + (MAX_PEN - 1.2) * min(abs(self.weight), WEIGHT_FOR_MAX_PEN) / WEIGHT_FOR_MAX_PEN
+        )
+
+    def boundingRect(self) -> QRectF:
+        extra = MAX_PEN + ARROW
+        return (
+            QRectF(self._line.p1(), self._line.p2())
+            .normalized()
+            .adjusted(-extra, -extra, extra, extra)
+        )
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self._line.p1())
+        path.lineTo(self._line.p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(12.0, self.pen_width() + 6))
+        return stroker.createStroke(path)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self._line.length() < 1:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = theme.weight_colour(self.weight)
+        if self.isSelected():
+            glow = QPen(
+                theme.selection_colour(),
+                self.pen_width() + 6,
+                Qt.PenStyle.SolidLine,
+                Qt.PenCapStyle.RoundCap,
+            )
+            painter.setPen(glow)
+            painter.drawLine(self._line)
+        painter.setPen(
+            QPen(colour, self.pen_width(), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        )
+        tip = self._line.p2()
+        back = self._line.pointAt(max(0.0, 1 - (ARROW + self.pen_width()) / self._line.length()))
+        painter.drawLine(QLineF(self._line.p1(), back))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(_arrow_head(self._line, tip, ARROW + self.pen_width()))
+
+
+def _arrow_head(line: QLineF, tip: QPointF, size: float) -> QPolygonF:
+    angle = math.atan2(line.dy(), line.dx())
+    left = QPointF(tip.x() - size * math.cos(angle - 0.4), tip.y() - size * math.sin(angle - 0.4))
+    right = QPointF(tip.x() - size * math.cos(angle + 0.4), tip.y() - size * math.sin(angle + 0.4))
+    return QPolygonF([tip, left, right])
+
+
+class WeightLabel(QGraphicsItem):
+    """The weight written near the middle of its connection, on a small opaque plate.
+
+    It sits a third of the way from source to target: on a 2-2-1 or 2-3-1 network the
+    crossing connections then have their labels well apart on either side of the crossing,
+    and labels of connections from one source spread out as their lines do."""
+
+    POSITION = 0.32
+
+    def __init__(self, edge: ConnectionItem) -> None:
+        super().__init__(edge)
+        self.edge = edge
+        self.text = format_number(edge.weight, 3)
+        self.setZValue(1)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.IBeamCursor)
+        self.setToolTip("Double-click to edit the weight")
+
+    def set_text(self, text: str) -> None:
+        self.prepareGeometryChange()
+        self.text = text
+        self.update()
+
+    def place(self, line: QLineF) -> None:
+        self.setPos(line.pointAt(self.POSITION))
+
+    def _rect(self) -> QRectF:
+        fm = QFontMetricsF(theme.font(9))
+        w = fm.horizontalAdvance(self.text) + 10
+        h = fm.height() + 4
+        return QRectF(-w / 2, -h / 2, w, h)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect().adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self._rect()
+        painter.setPen(QPen(theme.weight_colour(self.edge.weight), 1))
+        painter.setBrush(theme.label_background())
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(theme.text_colour())
+        painter.setFont(theme.font(9))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)

@@ -1,0 +1,127 @@
+"""The open document: the network, its file, its undo stack, and change signals.
+
+The one place the GUI mutates the model. Commands call the ``apply_*`` methods; each
+mutates the network through its own validated method and then emits a past-tense signal
+that the canvas and panels listen to. "Modified" is simply ``not undo_stack.isClean()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.files import load_network, save_network
+from engine.network import Connection, Network, Neuron
+
+
+class Document(QObject):
+    neuron_added = Signal(str)
+    neuron_removed = Signal(str)
+    neuron_changed = Signal(str)  # label, kind, activation or bias
+    neuron_moved = Signal(str)
+    connection_added = Signal(object)  # (source, target)
+    connection_removed = Signal(object)
+    connection_changed = Signal(object)
+    network_replaced = Signal()  # a whole new network (new, open, revert)
+    network_edited = Signal()  # after any change to the model: derived data is stale
+    path_changed = Signal()
+    modified_changed = Signal()
+
+    def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
+        super().__init__()
+        self.network = network or Network("untitled")
+        self.path = path
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self.modified_changed)
+        self._recovered = False  # a restored recovery copy is unsaved with no undo history
+
+    # ----------------------------------------------------------------- file
+    @property
+    def modified(self) -> bool:
+        return self._recovered or not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path else (self.network.name or "untitled")
+
+    def replace(self, network: Network, path: Path | None, modified: bool = False) -> None:
+        """Show another network (New, Open, a recovered copy); undo history starts over."""
+        self.network = network
+        self.path = path
+        self.undo_stack.clear()
+        self._recovered = modified
+        self.network_replaced.emit()
+        self.network_edited.emit()
+        self.path_changed.emit()
+        self.modified_changed.emit()
+
+    def open(self, path: Path) -> None:
+        """Load first, so a malformed file raises and leaves this document untouched."""
+        network = load_network(path)
+        self.replace(network, Path(path))
+
+    def save(self, path: Path | None = None) -> None:
+        target = Path(path or self.path)
+        save_network(self.network, target)  # atomic; raises NetworkFileError on failure
+        if not self.network.name or self.path is None:
+            self.network.name = self.network.name or target.stem
+        self.path = target
+        self._recovered = False
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+        self.modified_changed.emit()
+
+    # ------------------------------------------------------------ mutations
+    def apply_add_neuron(self, neuron: Neuron, index: int | None = None) -> None:
+        self.network.insert_neuron(neuron, index)
+        self.neuron_added.emit(neuron.id)
+        self.network_edited.emit()
+
+    def apply_remove_neuron(self, neuron_id: str):
+        for c in self.network.incoming(neuron_id) + self.network.outgoing(neuron_id):
+            self.connection_removed.emit(c.key)
+        removed = self.network.remove_neuron(neuron_id)
+        self.neuron_removed.emit(neuron_id)
+        self.network_edited.emit()
+        return removed
+
+    def apply_connect(self, conn: Connection, index: int | None = None) -> None:
+        self.network.insert_connection(conn, index)
+        self.connection_added.emit(conn.key)
+        self.network_edited.emit()
+
+    def apply_disconnect(self, key: tuple[str, str]) -> tuple[Connection, int]:
+        self.connection_removed.emit(key)
+        result = self.network.disconnect(*key)
+        self.network_edited.emit()
+        return result
+
+    def apply_parameters(self, weights: dict, biases: dict) -> None:
+        self.network.set_parameters(weights, biases)
+        for key in weights:
+            self.connection_changed.emit(key)
+        for nid in biases:
+            self.neuron_changed.emit(nid)
+        self.network_edited.emit()
+
+    def apply_neuron_property(self, neuron_id: str, prop: str, value) -> None:
+        """prop: label, kind, activation or bias."""
+        setter = {
+            "label": self.network.set_label,
+            "kind": self.network.set_kind,
+            "activation": self.network.set_activation,
+            "bias": self.network.set_bias,
+        }[prop]
+        setter(neuron_id, value)
+        self.neuron_changed.emit(neuron_id)
+        if prop == "kind":  # the connections' looks follow the ends' kinds
+            for c in self.network.incoming(neuron_id) + self.network.outgoing(neuron_id):
+                self.connection_changed.emit(c.key)
+        self.network_edited.emit()
+
+    def apply_positions(self, positions: dict[str, tuple[float, float]]) -> None:
+        for nid, pos in positions.items():
+            self.network.set_position(nid, pos)
+            self.neuron_moved.emit(nid)

@@ -1,0 +1,217 @@
+"""File operations of the main window: new, open, save, recent files, export, recovery.
+Every failure is reported in a dialog and leaves the open document as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from engine.errors import NetworkFileError
+from engine.examples import example_path, list_examples
+from engine.network import Network
+
+from .recovery import INTERVAL_MS, Recovery
+
+FILTER = "Backprop Studio networks (*.json);;All files (*)"
+MAX_RECENT = 8
+
+
+class FileController(QObject):
+    recent_changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, window: QWidget, doc, scene, settings: QSettings, recovery: Recovery):
+        super().__init__(window)
+        self.window, self.doc, self.scene = window, doc, scene
+        self.settings = settings
+        self.recovery = recovery
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self.write_recovery)
+        self.timer.start()
+
+    # --------------------------------------------------------- documents
+    def maybe_save(self) -> bool:
+        """Ask Save / Discard / Cancel when there are unsaved changes; True to go on."""
+        if not self.doc.modified:
+            return True
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save the changes to “{self.doc.display_name}”?")
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new(self) -> None:
+        if self.maybe_save():
+            self.doc.replace(Network("untitled"), None)
+            self.recovery.clear()
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.doc.path.parent) if self.doc.path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, FILTER)
+        if path:
+            self.open_path(Path(path), ask=False)
+
+    def open_path(self, path: Path, ask: bool = True) -> bool:
+        """Open a file; a malformed one shows the engine's message and changes nothing."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.doc.open(path)
+        except NetworkFileError as e:
+            self.error("Cannot open the network", f"{Path(path).name}: {e}")
+            return False
+        self.recovery.clear()
+        self.add_recent(path)
+        self.message.emit(f"Opened {Path(path).name}.")
+        return True
+
+    def open_example(self, name: str) -> None:
+        if self.maybe_save():
+            self.doc.open(example_path(name))
+            self.doc.path = None  # an example is a template: Save asks where to put it
+            self.doc.path_changed.emit()
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        suggested = (
+            self.doc.path
+            or Path.home() / f"{(self.doc.network.name or 'network').replace(' ', '_')}.json"
+        )
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save network as", str(suggested), FILTER
+        )
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.doc.save(path)
+        except NetworkFileError as e:
+            self.error("Cannot save the network", f"{e}\n\nThe file on disk was not changed.")
+            return False
+        self.recovery.clear()
+        self.add_recent(path)
+        self.message.emit(f"Saved {path.name}.")
+        return True
+
+    def error(self, title: str, text: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self.window
+        )
+        box.exec()
+
+    # ------------------------------------------------------------ recent
+    def recent(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in (value or []) if Path(p).exists()]
+
+    def add_recent(self, path: Path) -> None:
+        path = str(Path(path).resolve())
+        files = [path, *[p for p in self.recent() if p != path]][:MAX_RECENT]
+        self.settings.setValue("recent_files", files)
+        self.settings.sync()
+        self.recent_changed.emit()
+
+    @staticmethod
+    def examples() -> dict[str, str]:
+        return list_examples()
+
+    # ------------------------------------------------------------ export
+    def export_dialog(self, fmt: str) -> None:
+        stem = Path(self.doc.display_name).stem
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            f"Export canvas as {fmt.upper()}",
+            str(Path.home() / f"{stem}.{fmt}"),
+            f"{fmt.upper()} (*.{fmt})",
+        )
+        if path:
+            self.export(Path(path), fmt)
+
+    def export(self, path: Path, fmt: str) -> None:
+        """PNG at 2× for sharp slides; SVG through Qt's own generator (pyqtgraph 0.14's
+        SVG exporter fails on Qt ≥ 6.11)."""
+        self.scene.clearSelection()
+        source = self.scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        if fmt == "svg":
+            gen = QSvgGenerator()
+            gen.setFileName(str(path))
+            gen.setSize(QSize(int(source.width()), int(source.height())))
+            gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
+            gen.setTitle(self.doc.network.name)
+            painter = QPainter(gen)
+        else:
+            image = QImage(
+                int(source.width() * 2), int(source.height() * 2), QImage.Format.Format_ARGB32
+            )
+            image.fill(self.scene.backgroundBrush().color())
+            painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        target = QRectF(0, 0, painter.device().width(), painter.device().height())
+        self.scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
+        painter.end()
+        if fmt != "svg" and not image.save(str(path)):
+            self.error("Cannot export", f"Could not write {path}.")
+            return
+        self.message.emit(f"Exported {path.name}.")
+
+    # ---------------------------------------------------------- recovery
+    def write_recovery(self) -> None:
+        if self.doc.modified:
+            self.recovery.write(self.doc.network, self.doc.path)
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the newest orphaned copy. True if one was restored."""
+        copies = self.recovery.orphans()
+        if not copies:
+            return False
+        copy = copies[-1]
+        name = copy.original.name if copy.original else "an untitled network"
+        answer = QMessageBox.question(
+            self.window,
+            "Recover unsaved changes?",
+            f"Backprop Studio did not close properly. Unsaved changes to {name} "
+            f"from {copy.saved_at.replace('T', ' ')} were kept.\n\nRestore them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            for c in copies:
+                c.discard()
+            return False
+        try:
+            network = Recovery.load(copy)
+        except NetworkFileError as e:
+            self.error("Cannot recover", str(e))
+            return False
+        self.doc.replace(network, copy.original, modified=True)
+        for c in copies:
+            c.discard()
+        self.write_recovery()
+        self.message.emit("Restored the unsaved changes; save them to keep them.")
+        return True

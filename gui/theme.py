@@ -1,0 +1,74 @@
+"""Colours and fonts for the canvas, following the system's light or dark palette."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+
+# TensorFlow Playground's convention: blue for positive weights, orange for negative.
+POSITIVE = QColor("#2b7bba")
+NEGATIVE = QColor("#e8822a")
+VALID = QColor("#2e9d4f")
+INVALID = QColor("#d13b3b")
+HIGHLIGHT = QColor("#e9a912")
+
+
+def palette() -> QPalette:
+    return QGuiApplication.palette()
+
+
+def is_dark() -> bool:
+    return palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def text_colour() -> QColor:
+    return palette().color(QPalette.ColorRole.Text)
+
+
+def muted_text_colour() -> QColor:
+    c = QColor(text_colour())
+    c.setAlphaF(0.7)
+    return c
+
+
+def canvas_background() -> QColor:
+    return palette().color(QPalette.ColorRole.Base)
+
+
+def label_background() -> QColor:
+    c = QColor(palette().color(QPalette.ColorRole.Base))
+    c.setAlphaF(0.92)
+    return c
+
+
+def selection_colour() -> QColor:
+    """Gold, not the palette's blue: blue already means a positive weight."""
+    return HIGHLIGHT
+
+
+def kind_colours(kind: str) -> tuple[QColor, QColor]:
+    """(fill, outline) for a neuron kind; inputs and outputs look distinct from hidden."""
+    if is_dark():
+        table = {
+            "input": ("#1f3347", "#7fa7d1"),
+            "hidden": ("#2b2b2b", "#c8c8c8"),
+            "output": ("#47311c", "#e0a060"),
+        }
+    else:
+        table = {
+            "input": ("#e4eef8", "#4f79a3"),
+            "hidden": ("#ffffff", "#4a4a4a"),
+            "output": ("#fcebd6", "#b4641e"),
+        }
+    fill, outline = table[kind]
+    return QColor(fill), QColor(outline)
+
+
+def weight_colour(weight: float) -> QColor:
+    return POSITIVE if weight >= 0 else NEGATIVE
+
+
+def font(point_size: float, bold: bool = False) -> QFont:
+    f = QFont(QGuiApplication.font())
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f
