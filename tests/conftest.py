@@ -25,3 +25,27 @@ EXAMPLES = ROOT / "resources" / "examples"
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A main window with its own settings file and recovery folder, showing an empty
+    network, at a fixed size and zoom so scene coordinates map predictably."""
+    from PySide6.QtCore import QSettings
+
+    from gui.app import create_app
+    from gui.mainwindow import MainWindow
+    from gui.recovery import Recovery
+
+    create_app()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, Recovery(tmp_path / "recovery"))
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    win.view.resetTransform()
+    win.view.centerOn(220, 90)
+    yield win
+    win.doc.replace(win.doc.network, None)  # saved state: no unsaved-changes prompt
+    win.close()
+    win.deleteLater()

@@ -3,7 +3,7 @@ and turns mouse gestures into undo commands (add, connect, move)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
 
@@ -43,6 +43,7 @@ class NetworkScene(QGraphicsScene):
         self._hovered_target: NeuronItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
         self.setBackgroundBrush(theme.canvas_background())
+        self.setSceneRect(QRectF(-3000, -2000, 6000, 4000))  # room to pan and to draw
         doc.neuron_added.connect(self._add_neuron_item)
         doc.neuron_removed.connect(self._remove_neuron_item)
         doc.neuron_changed.connect(self._update_neuron_item)
@@ -68,6 +69,13 @@ class NetworkScene(QGraphicsScene):
         item = NeuronItem(self.doc.network.neuron(nid))
         self.neuron_items[nid] = item
         self.addItem(item)
+        self._grow(item)
+
+    def _grow(self, item) -> None:
+        """Keep a margin of canvas around every neuron, however far it is placed."""
+        rect = item.sceneBoundingRect().adjusted(-1000, -1000, 1000, 1000)
+        if not self.sceneRect().contains(rect):
+            self.setSceneRect(self.sceneRect().united(rect))
 
     def _remove_neuron_item(self, nid: str) -> None:
         item = self.neuron_items.pop(nid)
@@ -75,6 +83,7 @@ class NetworkScene(QGraphicsScene):
 
     def _update_neuron_item(self, nid: str) -> None:
         self.neuron_items[nid].update_from(self.doc.network.neuron(nid))
+        self._grow(self.neuron_items[nid])
 
     def _add_connection_item(self, key) -> None:
         conn = self.doc.network.connection(*key)
@@ -192,7 +201,7 @@ class NetworkScene(QGraphicsScene):
                 return
             if item is not None and (self.tool == "connect" or item.on_handle(pos)):
                 if item.kind == "output":
-                    self.status.emit(f"Cannot connect from {item.label}: it is an output neuron.")
+                    self.status.emit(f"Cannot connect from {item.label}: {item.label} is an output neuron; outputs only receive.")
                 else:
                     self.begin_connection(item)
                 event.accept()

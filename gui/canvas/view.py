@@ -39,13 +39,11 @@ class NetworkView(QGraphicsView):
         scene = self.scene()
         rect = scene.itemsBoundingRect() if scene.items() else QRectF(-200, -150, 400, 300)
         rect = rect.adjusted(-60, -60, 60, 60)
-        self.setSceneRect(rect.united(rect))
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > 1.6:  # a tiny network should not be blown up
             self.resetTransform()
             self.scale(1.6, 1.6)
             self.centerOn(rect.center())
-        self.setSceneRect(QRectF())
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
