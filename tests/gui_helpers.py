@@ -19,7 +19,9 @@ def click(window, x, y, button=LEFT, modifier=Qt.KeyboardModifier.NoModifier) ->
 
 
 def double_click(window, x, y) -> None:
-    QTest.mouseDClick(window.view.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, view_point(window, x, y))
+    QTest.mouseDClick(
+        window.view.viewport(), LEFT, Qt.KeyboardModifier.NoModifier, view_point(window, x, y)
+    )
 
 
 def drag(window, start, end, steps: int = 6, button=LEFT) -> None:

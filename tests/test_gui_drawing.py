@@ -25,7 +25,14 @@ LECTURE_NEURONS = [  # (kind, position, label, bias)
     ("hidden", (220, 180), "h₂", 3),
     ("output", (440, 90), "ŷ", 6),
 ]
-LECTURE_WEIGHTS = [("x₁", "h₁", 5), ("x₂", "h₁", 5), ("x₁", "h₂", -7), ("x₂", "h₂", -7), ("h₁", "ŷ", -11), ("h₂", "ŷ", -11)]
+LECTURE_WEIGHTS = [
+    ("x₁", "h₁", 5),
+    ("x₂", "h₁", 5),
+    ("x₁", "h₂", -7),
+    ("x₂", "h₂", -7),
+    ("h₁", "ŷ", -11),
+    ("h₂", "ŷ", -11),
+]
 TOOL_KEY = {"input": Qt.Key.Key_I, "hidden": Qt.Key.Key_H, "output": Qt.Key.Key_O}
 
 
@@ -68,7 +75,9 @@ def draw_lecture_network(qtbot, window):
     return ids
 
 
-def test_draw_the_lecture_network_undo_redo_save_and_reopen(qtbot, window, tmp_path, examples, monkeypatch):
+def test_draw_the_lecture_network_undo_redo_save_and_reopen(
+    qtbot, window, tmp_path, examples, monkeypatch
+):
     draw_lecture_network(qtbot, window)
     expected = load_network(examples / "xor_lecture.json")
     drawn = window.doc.network
@@ -98,7 +107,9 @@ def test_draw_the_lecture_network_undo_redo_save_and_reopen(qtbot, window, tmp_p
     assert not window.isWindowModified() and window.windowTitle().startswith("drawn.json")
     reopened = load_network(target)
     assert by_label(reopened)[1] == by_label(expected)[1]
-    assert {k: v[:3] for k, v in by_label(reopened)[0].items()} == {k: v[:3] for k, v in exp_neurons.items()}
+    assert {k: v[:3] for k, v in by_label(reopened)[0].items()} == {
+        k: v[:3] for k, v in exp_neurons.items()
+    }
     assert window.files.open_path(target)
     assert by_label(window.doc.network) == by_label(reopened)
 
@@ -119,7 +130,9 @@ def _lecture_window(window, examples):
         ("y", "h1", "ŷ is an output neuron"),
     ],
 )
-def test_refused_connections_change_nothing_and_say_why(qtbot, window, examples, source, target, reason):
+def test_refused_connections_change_nothing_and_say_why(
+    qtbot, window, examples, source, target, reason
+):
     _lecture_window(window, examples)
     window.doc.network.connect("h1", "h2", 1.0)  # so that h2 → h1 would close a cycle
     window.scene.rebuild()
@@ -177,7 +190,9 @@ def test_inline_weight_edit_on_the_canvas(qtbot, window, examples):
     assert window.scene.connection_items[("h1", "y")].label.text == "−12.5"
 
 
-def test_double_click_adds_a_neuron_and_delete_removes_it_with_its_connections(qtbot, window, examples):
+def test_double_click_adds_a_neuron_and_delete_removes_it_with_its_connections(
+    qtbot, window, examples
+):
     _lecture_window(window, examples)
     double_click(window, 300, 300)
     new = window.doc.network.neurons[-1]
@@ -187,7 +202,9 @@ def test_double_click_adds_a_neuron_and_delete_removes_it_with_its_connections(q
     assert not window.doc.network.has_neuron("h1")
     assert len(window.doc.network.connections) == 3
     window.doc.undo_stack.undo()
-    assert [c.key for c in window.doc.network.connections] == [c.key for c in load_network(examples / "xor_lecture.json").connections]
+    assert [c.key for c in window.doc.network.connections] == [
+        c.key for c in load_network(examples / "xor_lecture.json").connections
+    ]
     assert window.doc.network.ids() == ["x1", "x2", "h1", "h2", "y", new.id]
 
 
@@ -211,7 +228,9 @@ def test_rubber_band_and_select_all(qtbot, window, examples):
     drag(window, (-60, -60), (60, 240))  # a band around both inputs
     assert set(window.scene.selected_neurons()) == {"x1", "x2"}
     window.act_select_all.trigger()
-    assert len(window.scene.selected_neurons()) == 5 and len(window.scene.selected_connections()) == 6
+    assert (
+        len(window.scene.selected_neurons()) == 5 and len(window.scene.selected_connections()) == 6
+    )
 
 
 def test_several_neurons_get_one_activation(qtbot, window, examples):
