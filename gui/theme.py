@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 # TensorFlow Playground's convention: blue for positive weights, orange for negative.
@@ -67,7 +69,9 @@ def weight_colour(weight: float) -> QColor:
     return POSITIVE if weight >= 0 else NEGATIVE
 
 
+@lru_cache(maxsize=32)
 def font(point_size: float, bold: bool = False) -> QFont:
+    """Cached: painting thousands of labels must not build a font for each."""
     f = QFont(QGuiApplication.font())
     f.setPointSizeF(point_size)
     f.setBold(bold)

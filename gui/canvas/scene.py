@@ -201,7 +201,9 @@ class NetworkScene(QGraphicsScene):
                 return
             if item is not None and (self.tool == "connect" or item.on_handle(pos)):
                 if item.kind == "output":
-                    self.status.emit(f"Cannot connect from {item.label}: {item.label} is an output neuron; outputs only receive.")
+                    self.status.emit(
+                        f"Cannot connect from {item.label}: {item.label} is an output neuron; outputs only receive."
+                    )
                 else:
                     self.begin_connection(item)
                 event.accept()
