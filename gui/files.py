@@ -158,7 +158,7 @@ class FileController(QObject):
         """PNG at 2× for sharp slides; SVG through Qt's own generator (pyqtgraph 0.14's
         SVG exporter fails on Qt ≥ 6.11)."""
         self.scene.clearSelection()
-        source = self.scene.itemsBoundingRect().adjusted(-30, -30, 30, 30)
+        source = self.scene.network_rect().adjusted(-30, -30, 30, 30)
         if fmt == "svg":
             gen = QSvgGenerator()
             gen.setFileName(str(path))

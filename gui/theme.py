@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
 # TensorFlow Playground's convention: blue for positive weights, orange for negative.
 POSITIVE = QColor("#2b7bba")
@@ -76,3 +76,19 @@ def font(point_size: float, bold: bool = False) -> QFont:
     f.setPointSizeF(point_size)
     f.setBold(bold)
     return f
+
+
+@lru_cache(maxsize=512)
+def _char_width(ch: str, point_size: float) -> float:
+    return QFontMetricsF(font(point_size)).horizontalAdvance(ch)
+
+
+def text_width(text: str, point_size: float) -> float:
+    """Width of short numeric labels from cached per-character advances: measuring
+    thousands of weight labels whole was a tenth of the time to open a large network."""
+    return sum(_char_width(ch, point_size) for ch in text)
+
+
+@lru_cache(maxsize=32)
+def line_height(point_size: float) -> float:
+    return QFontMetricsF(font(point_size)).height()

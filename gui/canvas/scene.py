@@ -3,9 +3,10 @@ and turns mouse gestures into undo commands (add, connect, move)."""
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QToolTip
 
 from engine.errors import ConnectionRefused
 from engine.network import Neuron
@@ -13,7 +14,7 @@ from engine.network import Neuron
 from .. import theme
 from ..commands import AddNeuron, Connect, MoveNeurons
 from ..document import Document
-from .items import ConnectionItem, NeuronItem, WeightLabel
+from .items import ConnectionItem, ConnectionLayer, NeuronItem, WeightLabel
 
 TOOLS = ("select", "input", "hidden", "output", "connect")
 TOOL_HINTS = {
@@ -36,6 +37,8 @@ class NetworkScene(QGraphicsScene):
         super().__init__(parent)
         self.doc = doc
         self.neuron_items: dict[str, NeuronItem] = {}
+        self.layer: ConnectionLayer | None = None
+        self.labels_visible = True
         self.connection_items: dict[tuple[str, str], ConnectionItem] = {}
         self.tool = "select"
         self._drag_source: NeuronItem | None = None
@@ -52,6 +55,7 @@ class NetworkScene(QGraphicsScene):
         doc.connection_removed.connect(self._remove_connection_item)
         doc.connection_changed.connect(self._update_connection_item)
         doc.network_replaced.connect(self.rebuild)
+        self.selectionChanged.connect(self._selection_changed)
         self.rebuild()
 
     # ------------------------------------------------------ model → items
@@ -60,6 +64,8 @@ class NetworkScene(QGraphicsScene):
         self.clear()
         self.neuron_items.clear()
         self.connection_items.clear()
+        self.layer = ConnectionLayer()
+        self.addItem(self.layer)
         for n in self.doc.network.neurons:
             self._add_neuron_item(n.id)
         for c in self.doc.network.connections:
@@ -90,15 +96,37 @@ class NetworkScene(QGraphicsScene):
         item = ConnectionItem(conn, self.neuron_items[key[0]], self.neuron_items[key[1]])
         item.update_from(conn)
         self.connection_items[tuple(key)] = item
+        item.label.setVisible(self.labels_visible)
         self.addItem(item)
+        self.layer.add(item)
 
     def _remove_connection_item(self, key) -> None:
         item = self.connection_items.pop(tuple(key))
         item.detach()
+        self.layer.remove(item)
         self.removeItem(item)
 
     def _update_connection_item(self, key) -> None:
         self.connection_items[tuple(key)].update_from(self.doc.network.connection(*key))
+
+    def network_rect(self) -> QRectF:
+        """The drawn network's extent (neurons bound every connection; asking each of
+        thousands of connection items instead is slow)."""
+        rect = QRectF()
+        for item in self.neuron_items.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect if rect.isValid() else QRectF(-200, -150, 400, 300)
+
+    def show_weight_labels(self, visible: bool) -> None:
+        if visible != self.labels_visible:
+            self.labels_visible = visible
+            for item in self.connection_items.values():
+                item.label.setVisible(visible)
+
+    def _selection_changed(self) -> None:
+        """Selected arrows glow; the layer draws them (it may be gone while clearing)."""
+        if shiboken6.isValid(self.layer):
+            self.layer.changed()
 
     # ----------------------------------------------------------- queries
     def selected_neurons(self) -> list[str]:
@@ -276,6 +304,21 @@ class NetworkScene(QGraphicsScene):
             self.status.emit("Connection cancelled.")
             return
         super().keyPressEvent(event)
+
+    def helpEvent(self, event) -> None:
+        """Tooltips written when asked for, so they never go stale and cost nothing."""
+        for item in self.items(event.scenePos()):
+            if isinstance(item, WeightLabel):
+                item = item.edge
+            if isinstance(item, NeuronItem | ConnectionItem):
+                extra = (
+                    "\nDouble-click to edit the weight."
+                    if isinstance(item, ConnectionItem)
+                    else ""
+                )
+                QToolTip.showText(event.screenPos(), item.tooltip() + extra)
+                return
+        QToolTip.hideText()
 
     def contextMenuEvent(self, event) -> None:
         target = None

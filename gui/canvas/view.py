@@ -3,9 +3,11 @@ rubber-band selection. Text is drawn as text at every zoom level, so it stays cr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
+
+from .items import MIN_LABEL_ZOOM
 
 MIN_ZOOM, MAX_ZOOM = 0.15, 6.0
 
@@ -21,6 +23,9 @@ class NetworkView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.setAcceptDrops(False)  # files dropped on the canvas go to the window
+        # the canvas is larger than any network; pan with the middle button or Space + drag
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._space = False
         self._panning = False
 
@@ -31,19 +36,26 @@ class NetworkView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         factor = max(MIN_ZOOM / self.zoom, min(MAX_ZOOM / self.zoom, factor))
         self.scale(factor, factor)
+        self._zoom_changed()
 
     def reset_zoom(self) -> None:
         self.resetTransform()
+        self._zoom_changed()
+
+    def _zoom_changed(self) -> None:
+        """Weight labels too small to read are hidden, not painted (large networks)."""
+        self.scene().show_weight_labels(self.zoom >= MIN_LABEL_ZOOM)
 
     def fit_all(self) -> None:
         scene = self.scene()
-        rect = scene.itemsBoundingRect() if scene.items() else QRectF(-200, -150, 400, 300)
+        rect = scene.network_rect()
         rect = rect.adjusted(-60, -60, 60, 60)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > 1.6:  # a tiny network should not be blown up
             self.resetTransform()
             self.scale(1.6, 1.6)
             self.centerOn(rect.center())
+        self._zoom_changed()
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
