@@ -13,6 +13,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import itertools
+
 from _common import best_time
 from PySide6.QtCore import QSettings
 
@@ -35,7 +37,7 @@ def big_network() -> Network:
         layers.append(
             [net.add_neuron(kind, f"n{li}_{j}", activation="tanh").id for j in range(20)]
         )
-    for a, b in zip(layers, layers[1:], strict=False):
+    for a, b in itertools.pairwise(layers):
         for t in b:
             for s in a:
                 net.connect(s, t)

@@ -19,8 +19,9 @@ from typing import Any
 from .activations import ACTIVATIONS
 from .datasets import DATASET_NAMES, GATES
 from .errors import NetworkFileError
+from .graph import find_cycle, topological_sort
 from .losses import LOSSES
-from .network import KINDS, Connection, Network, Neuron, find_cycle, topological_sort
+from .network import KINDS, Connection, Network, Neuron
 from .settings import INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
 
 FORMAT = "backprop-studio-network"

@@ -7,7 +7,6 @@ that validates first, so an invalid edit raises and leaves the network unchanged
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,7 @@ from .errors import (
     SelfLoopError,
     UnknownNeuronError,
 )
+from .graph import find_path, topological_sort
 from .settings import DatasetSpec, TrainingSettings
 
 KINDS = ("input", "hidden", "output")
@@ -180,7 +180,7 @@ class Network:
             raise IntoInputError(source, target, f"{tgt.name} is an input neuron")
         if src.kind == "output":
             raise FromOutputError(source, target, f"{src.name} is an output neuron")
-        path = self._path(target, source)
+        path = find_path(list(self._connections), target, source)
         if path is not None:
             raise CycleError(source, target, [*path, target])
 
@@ -190,26 +190,6 @@ class Network:
         except NetworkError:
             return False
         return True
-
-    def _path(self, start: str, goal: str) -> list[str] | None:
-        """A directed path start → … → goal, or None."""
-        succ: dict[str, list[str]] = {}
-        for s, t in self._connections:
-            succ.setdefault(s, []).append(t)
-        parent: dict[str, str | None] = {start: None}
-        stack = [start]
-        while stack:
-            node = stack.pop()
-            if node == goal:
-                path = [node]
-                while (p := parent[path[-1]]) is not None:
-                    path.append(p)
-                return path[::-1]
-            for nxt in succ.get(node, ()):
-                if nxt not in parent:
-                    parent[nxt] = node
-                    stack.append(nxt)
-        return None
 
     # -------------------------------------------------------------- mutations
     def add_neuron(
@@ -402,54 +382,3 @@ class Network:
         net._neurons = {n.id: n for n in neurons}
         net._connections = {c.key: c for c in connections}
         return net
-
-
-def topological_sort(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
-    """Topological order keeping the given order among ready nodes; None on a cycle."""
-    indeg = dict.fromkeys(nodes, 0)
-    succ: dict[str, list[str]] = {n: [] for n in nodes}
-    for s, t in edges:
-        succ[s].append(t)
-        indeg[t] += 1
-    position = {n: i for i, n in enumerate(nodes)}
-    ready = [(position[n], n) for n in nodes if indeg[n] == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, n = heapq.heappop(ready)
-        order.append(n)
-        for t in succ[n]:
-            indeg[t] -= 1
-            if indeg[t] == 0:
-                heapq.heappush(ready, (position[t], t))
-    return order if len(order) == len(nodes) else None
-
-
-def find_cycle(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
-    """One cycle as a closed path [a, b, …, a], or None if the graph is acyclic."""
-    succ: dict[str, list[str]] = {n: [] for n in nodes}
-    for s, t in edges:
-        succ[s].append(t)
-    colour = dict.fromkeys(nodes, 0)  # 0 new, 1 on stack, 2 done
-    for root in nodes:
-        if colour[root]:
-            continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        path = [root]
-        colour[root] = 1
-        while stack:
-            node, i = stack[-1]
-            if i < len(succ[node]):
-                stack[-1] = (node, i + 1)
-                nxt = succ[node][i]
-                if colour[nxt] == 1:
-                    return [*path[path.index(nxt) :], nxt]
-                if colour[nxt] == 0:
-                    colour[nxt] = 1
-                    stack.append((nxt, 0))
-                    path.append(nxt)
-            else:
-                colour[node] = 2
-                stack.pop()
-                path.pop()
-    return None
