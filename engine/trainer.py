@@ -104,6 +104,8 @@ class Trainer:
         self.history = History()
         self._backup = self.compiled.theta.copy()
         self._rule = classification_rule(self.Y)
+        self._queue: list | None = None  # this epoch's batches, while one is under way
+        self._next = 0
         self.snapshots = Snapshots()
         self._snapshot()
         self._best = math.inf
@@ -114,44 +116,76 @@ class Trainer:
         k = self.settings.batch_size
         return self.m if not k or k >= self.m else int(k)
 
-    def _batches(self):
+    def _start_epoch(self) -> None:
+        """Fix this epoch's batches (shuffled once per epoch when asked)."""
         k = self.batch_size
         if k == self.m:
-            yield self.X, self.Y
-            return
-        if self.settings.shuffle:
-            order = self.rng.permutation(self.m)
-            X, Y = self.X[:, order], self.Y[:, order]
+            self._queue = [(self.X, self.Y)]
         else:
-            X, Y = self.X, self.Y
-        for i in range(0, self.m, k):
-            yield X[:, i : i + k], np.ascontiguousarray(Y[:, i : i + k])
+            if self.settings.shuffle:
+                order = self.rng.permutation(self.m)
+                X, Y = self.X[:, order], self.Y[:, order]
+            else:
+                X, Y = self.X, self.Y
+            self._queue = [
+                (X[:, i : i + k], np.ascontiguousarray(Y[:, i : i + k]))
+                for i in range(0, self.m, k)
+            ]
+        self._next = 0
+        self._total = 0.0
+        self._correct = 0
+        np.copyto(self._backup, self.compiled.theta)
+
+    @property
+    def mid_epoch(self) -> bool:
+        return self._queue is not None
+
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (X, Y) the next iteration will train on."""
+        if self._queue is None:
+            self._start_epoch()
+        return self._queue[self._next]
+
+    def step(self) -> float:
+        """One iteration (one batch's update). Returns the batch loss; NaN if it diverged,
+        in which case the weights are back to those the epoch started from."""
+        Xb, Yb = self.next_batch()
+        c = self.compiled
+        value = c.loss_and_gradient(Xb, Yb, self.loss)
+        if not math.isfinite(value):
+            c.set_theta(self._backup)
+            self.optimizer = make_optimizer(c.size, self.settings)
+            self._queue = None
+            return math.nan
+        self._total += value * Xb.shape[1]
+        self._correct += correct_count(c.last_outputs(), Yb, self._rule)
+        self.optimizer.step(c.theta, c.grad)
+        self.iteration += 1
+        self._next += 1
+        if self._next == len(self._queue):
+            self._finish_epoch()
+        return value
 
     def run_epoch(self) -> float:
-        """One pass over the training set; returns the epoch's loss (NaN if it diverged,
-        in which case the weights are back to those the epoch started from)."""
-        c, opt, loss = self.compiled, self.optimizer, self.loss
-        np.copyto(self._backup, c.theta)
-        total = 0.0
-        correct = 0
-        for Xb, Yb in self._batches():
-            value = c.loss_and_gradient(Xb, Yb, loss)
-            if not math.isfinite(value):
-                c.set_theta(self._backup)
-                self.optimizer = make_optimizer(c.size, self.settings)
+        """The rest of the current epoch (a whole one unless stepping left it half done);
+        returns the epoch's loss, or NaN if it diverged."""
+        if self._queue is None:
+            self._start_epoch()
+        epoch = self.epoch
+        while self.epoch == epoch:
+            if math.isnan(self.step()):
                 return math.nan
-            m = Xb.shape[1]
-            total += value * m
-            correct += correct_count(c.last_outputs(), Yb, self._rule)
-            opt.step(c.theta, c.grad)
-            self.iteration += 1
-        c.version += 1
+        return self.history.loss[-1]
+
+    def _finish_epoch(self) -> None:
+        self._queue = None
+        self.compiled.version += 1
         self.epoch += 1
-        epoch_loss = total / self.m
+        epoch_loss = self._total / self.m
         h = self.history
         h.loss.append(epoch_loss)
-        h.accuracy.append(correct / self.m)
-        h.learning_rate.append(opt.learning_rate)
+        h.accuracy.append(self._correct / self.m)
+        h.learning_rate.append(self.optimizer.learning_rate)
         if self.X_test is not None:
             t_loss, t_acc = self.evaluate(self.X_test, self.Y_test)
             h.test_loss.append(t_loss)
@@ -159,7 +193,6 @@ class Trainer:
         if self.settings.halve_on_plateau:
             self._plateau(epoch_loss)
         self._snapshot()
-        return epoch_loss
 
     def _snapshot(self) -> None:
         shuffling = self.settings.shuffle and self.batch_size < self.m
@@ -183,6 +216,7 @@ class Trainer:
         if snap.rng is not None:
             self.rng.bit_generator.state = snap.rng
         self.epoch, self.iteration = snap.epoch, snap.iteration
+        self._queue = None
         for series in vars(self.history).values():
             del series[snap.epoch :]
         self.snapshots.truncate_after(snap.epoch)
@@ -245,6 +279,39 @@ class Trainer:
         else:
             message = f"{reason.value} after {self.epoch} epochs"
         return TrainResult(reason, self.epoch, loss, acc, message)
+
+    def manual_update(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """One update on a batch of one's choosing (stepping through a chosen sample):
+        counts as an iteration, leaves the epoch's own batches alone."""
+        c = self.compiled
+        value = c.loss_and_gradient(X, Y, self.loss)
+        self.optimizer.step(c.theta, c.grad)
+        c.version += 1
+        self.iteration += 1
+        return value
+
+    def checkpoint(self) -> dict:
+        """Everything that training changes, to go back to exactly (stepping backwards)."""
+        return {
+            "theta": self.compiled.theta.copy(),
+            "optimizer": self.optimizer.state(),
+            "rng": self.rng.bit_generator.state,
+            "counters": (self.epoch, self.iteration, self._next, self._best, self._since_best),
+            "queue": self._queue,
+            "sums": (self._total, self._correct) if self._queue is not None else (0.0, 0),
+            "history": {k: len(v) for k, v in vars(self.history).items()},
+        }
+
+    def restore(self, cp: dict) -> None:
+        self.compiled.set_theta(cp["theta"])
+        self.optimizer.restore(cp["optimizer"])
+        self.rng.bit_generator.state = cp["rng"]
+        self.epoch, self.iteration, self._next, self._best, self._since_best = cp["counters"]
+        self._queue = cp["queue"]
+        self._total, self._correct = cp["sums"]
+        for name, n in cp["history"].items():
+            del getattr(self.history, name)[n:]
+        self.snapshots.truncate_after(self.epoch)
 
     def write_back(self) -> None:
         """Copy the trained weights into the network model."""

@@ -29,7 +29,12 @@ def _sum_of_products(walk, pairs, s, bias=None):
 
 def _z(walk, nid, s):
     pairs = [
-        (walk._w(c.source, nid), c.weight, walk.value_symbol(c.source), walk.a[c.source])
+        (
+            walk._w(c.source, nid),
+            walk.weights[c.key],
+            walk.value_symbol(c.source),
+            walk.a[c.source],
+        )
         for c in walk.incoming[nid]
     ]
     sym, num = _sum_of_products(walk, pairs, s, (sub("b", walk.name(nid)), walk.biases[nid]))
@@ -127,7 +132,12 @@ def _delta(walk, nid, s):
     if not outs:
         return f"{ds} = 0 (no outgoing connections)", "", 0.0
     pairs = [
-        (walk._w(nid, c.target), c.weight, sub("δ", walk.name(c.target)), walk.delta[c.target])
+        (
+            walk._w(nid, c.target),
+            walk.weights[c.key],
+            sub("δ", walk.name(c.target)),
+            walk.delta[c.target],
+        )
         for c in outs
     ]
     sym, num = _sum_of_products(walk, pairs, s)
@@ -173,7 +183,12 @@ def _grad_b(walk, nid, s):
 
 def _grad_x(walk, nid, s):
     pairs = [
-        (walk._w(nid, c.target), c.weight, sub("δ", walk.name(c.target)), walk.delta[c.target])
+        (
+            walk._w(nid, c.target),
+            walk.weights[c.key],
+            sub("δ", walk.name(c.target)),
+            walk.delta[c.target],
+        )
         for c in walk.outgoing[nid]
     ]
     sym, num = _sum_of_products(walk, pairs, s)

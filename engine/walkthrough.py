@@ -76,6 +76,7 @@ class Walkthrough:
         optimizer_state: dict | None = None,
         sample: int = 0,
         fmt: NumberFormat | None = None,
+        parameters: tuple[dict, dict] | None = None,
     ) -> None:
         """X, Y feature-major (inputs × m, outputs × m); ``sample`` is the one whose
         per-sample numbers the steps show (gradient steps always show the batch mean)."""
@@ -90,7 +91,8 @@ class Walkthrough:
         self.order = network.topological_order()
         self.depth = network.depths()
         self.neurons = {n.id: n for n in network.neurons}
-        self.weights, self.biases = network.parameters()
+        # the model's own weights, or those a trainer holds (not yet written back)
+        self.weights, self.biases = parameters or network.parameters()
         self.steps: list[Step] = []
         self._compute()
         self._update(optimizer_state)
@@ -122,9 +124,9 @@ class Walkthrough:
                 if n[nid].kind == "input":
                     self.a[nid] = self.X[inputs.index(nid)].copy()
                     continue
-                z = np.full(m, n[nid].bias)
+                z = np.full(m, self.biases[nid])
                 for c in self.incoming[nid]:
-                    z = z + c.weight * self.a[c.source]
+                    z = z + self.weights[c.key] * self.a[c.source]
                 self.z[nid] = z
                 self.a[nid] = get_activation(n[nid].activation).value(z)
         yhat = np.vstack([self.a[o] for o in outputs])
@@ -148,7 +150,8 @@ class Walkthrough:
             neuron = n[nid]
             if neuron.kind == "input":
                 self.input_grad[nid] = sum(
-                    (c.weight * self.delta[c.target] for c in self.outgoing[nid]), np.zeros(m)
+                    (self.weights[c.key] * self.delta[c.target] for c in self.outgoing[nid]),
+                    np.zeros(m),
                 )
                 continue
             act = get_activation(neuron.activation)
@@ -160,7 +163,8 @@ class Walkthrough:
                 upstream = self.dl_dyhat[nid]
             else:
                 upstream = sum(
-                    (c.weight * self.delta[c.target] for c in self.outgoing[nid]), np.zeros(m)
+                    (self.weights[c.key] * self.delta[c.target] for c in self.outgoing[nid]),
+                    np.zeros(m),
                 )
             self.delta[nid] = upstream * act.slope(self.z[nid])
         self.weight_grad = {
