@@ -65,6 +65,11 @@ class WalkState:
     biases: dict[str, float] = field(default_factory=dict)
     updated: set = field(default_factory=set)  # ("w", s, t) / ("b", id) already updated
 
+    def gradient_strengths(self) -> dict[tuple[str, str], float]:
+        """|∂L/∂w| of each known weight gradient relative to the largest, in [0, 1]."""
+        top = max((abs(g) for g in self.weight_grads.values()), default=0.0)
+        return {k: abs(g) / top if top > 0 else 0.0 for k, g in self.weight_grads.items()}
+
 
 class Walkthrough:
     def __init__(

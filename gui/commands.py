@@ -94,10 +94,12 @@ class MoveNeurons(QUndoCommand):
 class SetParameters(QUndoCommand):
     """Weights and biases (one edit, Randomize, or 'biases to 0') as one undo step."""
 
-    def __init__(self, doc: Document, weights: dict, biases: dict, text: str) -> None:
+    def __init__(self, doc: Document, weights: dict, biases: dict, text: str, old=None) -> None:
+        """``old``: the (weights, biases) to return to on undo, when the model already holds
+        the new ones (training writes its progress back as it goes)."""
         super().__init__(text)
         self.doc = doc
-        old_w, old_b = doc.network.parameters()
+        old_w, old_b = old or doc.network.parameters()
         self.new = (dict(weights), dict(biases))
         self.old = ({k: old_w[k] for k in weights}, {k: old_b[k] for k in biases})
 
@@ -133,3 +135,18 @@ class SetNeuronProperty(QUndoCommand):
                 if activation is not None:
                     self.doc.apply_neuron_property(nid, "activation", activation)
                     self.doc.apply_neuron_property(nid, "bias", bias)
+
+
+class SetTraining(QUndoCommand):
+    """One training setting (saved in the file, so undoable like any edit)."""
+
+    def __init__(self, doc: Document, name: str, value) -> None:
+        super().__init__(f"Set {name.replace('_', ' ')}")
+        self.doc, self.name, self.value = doc, name, value
+        self.old = getattr(doc.network.training, name)
+
+    def redo(self) -> None:
+        self.doc.apply_training(self.name, self.value)
+
+    def undo(self) -> None:
+        self.doc.apply_training(self.name, self.old)

@@ -28,6 +28,7 @@ class Document(QObject):
     network_edited = Signal()  # after any change to the model: derived data is stale
     path_changed = Signal()
     modified_changed = Signal()
+    training_changed = Signal()
 
     def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
         super().__init__()
@@ -119,6 +120,11 @@ class Document(QObject):
         if prop == "kind":  # the connections' looks follow the ends' kinds
             for c in self.network.incoming(neuron_id) + self.network.outgoing(neuron_id):
                 self.connection_changed.emit(c.key)
+        self.network_edited.emit()
+
+    def apply_training(self, name: str, value) -> None:
+        setattr(self.network.training, name, value)
+        self.training_changed.emit()
         self.network_edited.emit()
 
     def apply_positions(self, positions: dict[str, tuple[float, float]]) -> None:

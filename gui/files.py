@@ -158,6 +158,8 @@ class FileController(QObject):
         """PNG at 2× for sharp slides; SVG through Qt's own generator (pyqtgraph 0.14's
         SVG exporter fails on Qt ≥ 6.11)."""
         self.scene.clearSelection()
+        labels_were_visible = self.scene.labels_visible
+        self.scene.show_weight_labels(True)  # the export is read at full size
         source = self.scene.network_rect().adjusted(-30, -30, 30, 30)
         if fmt == "svg":
             gen = QSvgGenerator()
@@ -176,6 +178,7 @@ class FileController(QObject):
         target = QRectF(0, 0, painter.device().width(), painter.device().height())
         self.scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
         painter.end()
+        self.scene.show_weight_labels(labels_were_visible)
         if fmt != "svg" and not image.save(str(path)):
             self.error("Cannot export", f"Could not write {path}.")
             return

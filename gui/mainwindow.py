@@ -13,6 +13,7 @@ from engine.examples import examples_dir
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
 
+from .canvas.annotations import annotate
 from .canvas.inline_edit import InlineNumberEdit
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS, NetworkScene
@@ -21,7 +22,11 @@ from .commands import MoveNeurons, RemoveItems, SetNeuronProperty, SetParameters
 from .dialogs import RandomizeDialog
 from .document import Document
 from .files import FileController
+from .learning import LearningController
 from .panels.inspector import ACTIVATION_NAMES, Inspector
+from .panels.plots import DecisionMap, LossPanel
+from .panels.stepper import StepPanel
+from .panels.training import TrainingPanel
 from .recovery import Recovery
 
 ICONS = examples_dir().parent / "icons"
@@ -60,16 +65,15 @@ class MainWindow(QMainWindow):
         self.files = FileController(
             self, self.doc, self.scene, self.settings, recovery or Recovery()
         )
+        self.learning = LearningController(self.doc)
         self.inspector = Inspector(self.doc, self.scene)
-        self.inspector_dock = self._dock(
-            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
-        )
         self.tool_hint = QLabel()
         self.statusBar().addPermanentWidget(self.tool_hint)
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
-        self.resize(1180, 760)
+        self.resize(1440, 900)
         self._build_actions()
+        self._build_docks()
         self._build_menus_and_toolbar()
 
         self.scene.status.connect(self.show_message)
@@ -83,20 +87,54 @@ class MainWindow(QMainWindow):
         self.doc.modified_changed.connect(self._update_title)
         self.doc.network_replaced.connect(lambda: self.view.fit_all())
         self.files.recent_changed.connect(self._fill_recent)
+        self.learning.state_changed.connect(self._show_walk_state)
+        self.learning.message.connect(self.show_message)
+        self.learning.running_changed.connect(self._running_changed)
         self.set_tool("select")
         self._update_title()
         self._update_enabled()
+
+    def _build_docks(self) -> None:
+        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.step_panel = StepPanel(self.learning, self)
+        self.training_panel = TrainingPanel(self.learning, self)
+        self.loss_panel = LossPanel(self.learning)
+        self.decision_map = DecisionMap(self.learning)
+        self.step_dock = self._dock("Step-through", self.step_panel, right)
+        self.inspector_dock = self._dock("Inspector", self.inspector, right)
+        self.tabifyDockWidget(self.step_dock, self.inspector_dock)
+        self.inspector_dock.raise_()
+        self.training_dock = self._dock("Training", self.training_panel, left)
+        self.loss_dock = self._dock("Loss", self.loss_panel, bottom)
+        self.map_dock = self._dock("Decision regions", self.decision_map, bottom)
+        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.step_dock, self.training_dock], [400, 250], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.loss_dock], [260], Qt.Orientation.Vertical)
+
+    def _show_walk_state(self) -> None:
+        session = self.learning.session
+        walk = session.walk if session is not None else None
+        annotate(self.scene, walk, self.learning.walk_state, self.step_panel.shown)
+        if session is not None:
+            self.step_dock.raise_()  # stepping: show the formulas
+
+    def _running_changed(self, running: bool) -> None:
+        sp = QStyle.StandardPixmap
+        self.act_play.setText("Pause" if running else "Play")
+        self.act_play.setIcon(
+            self.style().standardIcon(sp.SP_MediaPause if running else sp.SP_MediaPlay)
+        )
 
     def _dock(self, title: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title.replace(" ", "_").lower())
         dock.setWidget(widget)
-        dock.setMinimumWidth(280)
         self.addDockWidget(area, dock)
-        self.resizeDocks([dock], [300], Qt.Orientation.Horizontal)
         return dock
 
-    # ------------------------------------------------------------ actions
     def _action(self, text: str, slot, shortcut=None, icon_=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -185,6 +223,34 @@ class MainWindow(QMainWindow):
             "Lay the network out in columns by depth",
         )
         self.act_about = self._action("&About Backprop Studio", self.about)
+        lc = self.learning
+        self.act_step = self._action(
+            "&Step",
+            lc.step_forward,
+            "Right",
+            std(sp.SP_MediaSeekForward),
+            "The next step of backpropagation (its size: Step by)",
+        )
+        self.act_step_back = self._action(
+            "Step &Back",
+            lc.step_back,
+            "Left",
+            std(sp.SP_MediaSeekBackward),
+            "Go back one step exactly, updates included",
+        )
+        self.act_play = self._action(
+            "&Play", lc.toggle, "Space", std(sp.SP_MediaPlay), "Train continuously; again to pause"
+        )
+        self.act_reset = self._action(
+            "&Reset Training",
+            lc.reset,
+            "R",
+            std(sp.SP_MediaSkipBackward),
+            "Back to the weights training started from",
+        )
+        self.act_end_steps = self._action(
+            "S&top Stepping", lc.end_steps, None, None, "Hide the step-through annotations"
+        )
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -210,12 +276,24 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
         m.addSeparator()
-        m.addAction(self.inspector_dock.toggleViewAction())
+        for dock in (
+            self.inspector_dock,
+            self.step_dock,
+            self.training_dock,
+            self.loss_dock,
+            self.map_dock,
+        ):
+            m.addAction(dock.toggleViewAction())
 
         m = bar.addMenu("&Network")
         m.addActions(list(self.tool_actions.values()))
         m.addSeparator()
         m.addActions([self.act_randomize, self.act_zero_biases, self.act_arrange])
+
+        m = bar.addMenu("&Train")
+        m.addActions(
+            [self.act_step, self.act_step_back, self.act_play, self.act_reset, self.act_end_steps]
+        )
 
         bar.addMenu("&Help").addAction(self.act_about)
 
@@ -229,6 +307,8 @@ class MainWindow(QMainWindow):
         tb.addActions(list(self.tool_actions.values()))
         tb.addSeparator()
         tb.addActions([self.act_randomize, self.act_arrange, self.act_fit])
+        tb.addSeparator()
+        tb.addActions([self.act_step_back, self.act_step, self.act_play, self.act_reset])
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

@@ -12,6 +12,9 @@ NEGATIVE = QColor("#e8822a")
 VALID = QColor("#2e9d4f")
 INVALID = QColor("#d13b3b")
 HIGHLIGHT = QColor("#e9a912")
+GRADIENT = QColor("#8e44ad")  # the glow of a connection whose ∂L/∂w is known
+ANNOTATION = QColor("#7d3c98")  # z, a, δ and ∂L/∂w written on the canvas
+FOCUS_GLOW = QColor(233, 169, 18, 90)  # behind the neuron the current step is about
 
 
 def palette() -> QPalette:

@@ -38,6 +38,8 @@ class NeuronItem(QGraphicsItem):
         self.neuron_id = neuron.id
         self.edges: list[ConnectionItem] = []
         self.target_state: str | None = None  # "valid" / "invalid" while connecting
+        self.annotation: list[str] = []  # z, a, δ while stepping through training
+        self.focus = False  # the neuron the current step is about
         self._hover = False
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -65,9 +67,14 @@ class NeuronItem(QGraphicsItem):
 
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        return QRectF(
-            -RADIUS - 4, -RADIUS - 4, 2 * RADIUS + 2 * HANDLE_RADIUS + 10, 2 * RADIUS + 30
-        )
+        below = 30 + 14 * len(self.annotation)
+        return QRectF(-RADIUS - 41, -RADIUS - 10, 2 * RADIUS + 82, 2 * RADIUS + 10 + below)
+
+    def set_annotation(self, lines: list[str], focus: bool) -> None:
+        if lines != self.annotation or focus != self.focus:
+            self.prepareGeometryChange()
+            self.annotation, self.focus = lines, focus
+            self.update()
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -105,6 +112,10 @@ class NeuronItem(QGraphicsItem):
         pen = QPen(theme.selection_colour() if selected else outline, 3 if selected else 1.8)
         if self.target_state:
             pen = QPen(theme.VALID if self.target_state == "valid" else theme.INVALID, 3.5)
+        if self.focus:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.FOCUS_GLOW)
+            painter.drawEllipse(QPointF(0, 0), RADIUS + 9, RADIUS + 9)
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
         if self.kind == "input":
@@ -145,6 +156,17 @@ class NeuronItem(QGraphicsItem):
                 Qt.AlignmentFlag.AlignCenter,
                 self.label,
             )
+
+        if self.annotation:
+            painter.setFont(theme.font(8.5))
+            painter.setPen(theme.ANNOTATION)
+            top = RADIUS + (19 if self.activation else 3)
+            for i, line in enumerate(self.annotation):
+                painter.drawText(
+                    QRectF(-RADIUS - 40, top + 14 * i, 2 * RADIUS + 80, 14),
+                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                    line,
+                )
 
         if self.has_handle and (self._hover or selected):
             painter.setPen(QPen(outline, 1.5))
@@ -189,6 +211,8 @@ class ConnectionItem(QGraphicsItem):
         self.weight = conn.weight
         self._line = QLineF()
         self.layer: ConnectionLayer | None = None
+        self.focus = False
+        self.strength = 0.0  # |∂L/∂w| relative to the largest known, for the glow
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents  # the layer draws it
@@ -208,6 +232,15 @@ class ConnectionItem(QGraphicsItem):
 
     def tooltip(self) -> str:
         return f"{self.source.label} → {self.target.label}: weight {format_number(self.weight, 6)}"
+
+    def set_annotation(self, weight_text: str, extra: str, focus: bool, strength: float) -> None:
+        """While stepping: the weight as of the step, a second line (∂L/∂w, or old → new
+        during the update), whether the step is about this connection, the glow."""
+        self.label.set_text(weight_text, extra)
+        if (focus, strength) != (self.focus, self.strength):
+            self.focus, self.strength = focus, strength
+            if self.layer is not None:
+                self.layer.changed()
 
     def pen_width(self) -> float:
         share = min(abs(self.weight), WEIGHT_FOR_MAX_PEN) / WEIGHT_FOR_MAX_PEN
@@ -279,6 +312,7 @@ class ConnectionLayer(QGraphicsItem):
     def _build(self) -> None:
         groups: dict[tuple[int, float], tuple[QPen, list, QPainterPath, QColor]] = {}
         glow: list[QLineF] = []
+        halos: list[tuple[QPen, QLineF]] = []
         bounds = QRectF()
         for edge in self.edges.values():
             if edge._line.length() < 1:
@@ -293,8 +327,18 @@ class ConnectionLayer(QGraphicsItem):
             group[2].addPolygon(edge._head)
             if edge.isSelected():
                 glow.append(edge._line)
+            if edge.focus or edge.strength > 0:
+                colour = QColor(theme.HIGHLIGHT if edge.focus else theme.GRADIENT)
+                colour.setAlphaF(0.85 if edge.focus else 0.15 + 0.6 * edge.strength)
+                width = MAX_PEN + 8 if edge.focus else 4 + 10 * edge.strength
+                halos.append(
+                    (
+                        QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap),
+                        edge._line,
+                    )
+                )
             bounds = bounds.united(edge._bounds)
-        self._batches = (list(groups.values()), glow)
+        self._batches = (list(groups.values()), glow, halos)
         self._bounds = bounds
 
     def boundingRect(self) -> QRectF:
@@ -305,8 +349,11 @@ class ConnectionLayer(QGraphicsItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if self._batches is None:
             self._build()
-        groups, glow = self._batches
+        groups, glow, halos = self._batches
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for pen, line in halos:  # only while stepping: a handful of connections
+            painter.setPen(pen)
+            painter.drawLine(line)
         if glow:
             painter.setPen(QPen(theme.selection_colour(), MAX_PEN + 4))
             painter.drawLines(glow)
@@ -340,15 +387,18 @@ class WeightLabel(QGraphicsItem):
         super().__init__(edge)
         self.edge = edge
         self.text = ""
+        self.extra = ""  # a second line while stepping: ∂L/∂w, or old → new
         self._rect = QRectF()
         self.setZValue(1)
         self.setCursor(Qt.CursorShape.IBeamCursor)
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, extra: str = "") -> None:
+        if (text, extra) == (self.text, self.extra):
+            return
         self.prepareGeometryChange()
-        self.text = text
-        w = theme.text_width(text, 9) + 10
-        h = theme.line_height(9) + 4
+        self.text, self.extra = text, extra
+        w = max(theme.text_width(text, 9), theme.text_width(extra, 8.5)) + 10
+        h = theme.line_height(9) * (2 if extra else 1) + 4
         self._rect = QRectF(-w / 2, -h / 2, w, h)
         self.update()
 
@@ -368,4 +418,13 @@ class WeightLabel(QGraphicsItem):
         painter.drawRoundedRect(rect, 4, 4)
         painter.setPen(theme.text_colour())
         painter.setFont(theme.font(9))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        if not self.extra:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+            return
+        top, bottom = QRectF(rect), QRectF(rect)
+        top.setBottom(rect.center().y())
+        bottom.setTop(rect.center().y())
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.setFont(theme.font(8.5))
+        painter.setPen(theme.ANNOTATION)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, self.extra)

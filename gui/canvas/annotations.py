@@ -1,0 +1,58 @@
+"""Writing the step-through state onto the canvas: z, a and δ under each neuron, ∂L/∂w under
+each weight, old → new during the update, and a glow on what the current step is about."""
+
+from __future__ import annotations
+
+from engine.formatting import distinguishing, format_number
+
+SHOWABLE = ("weights", "activations", "gradients")
+
+
+def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
+    """``state`` None: plain weights, no annotations (not stepping)."""
+
+    def f(x: float) -> str:
+        return format_number(x, digits)
+
+    net = scene.doc.network
+    if state is None:
+        for item in scene.neuron_items.values():
+            item.set_annotation([], False)
+        for key, item in scene.connection_items.items():
+            text = f(net.connection(*key).weight) if "weights" in show else ""
+            item.set_annotation(text, "", False, 0.0)
+            item.label.setVisible(bool(text) and scene.labels_visible)
+        return
+
+    step = state.step
+    focus_neuron = step.neuron if step is not None and step.connection is None else None
+    focus_connection = step.connection if step is not None else None
+    for nid, item in scene.neuron_items.items():
+        lines = []
+        if "activations" in show:
+            if nid in state.z:
+                lines.append(f"z = {f(state.z[nid])}   a = {f(state.a[nid])}")
+            elif nid in state.a and net.neuron(nid).kind == "input":
+                lines.append(f"x = {f(state.a[nid])}")
+        if "gradients" in show:
+            if nid in state.delta:
+                lines.append(f"δ = {f(state.delta[nid])}")
+            if nid in state.input_grads:
+                lines.append(f"∂L/∂x = {f(state.input_grads[nid])}")
+            if ("b", nid) in state.updated:
+                old = walk.biases[nid]
+                lines.append(f"b: {f(old)} → {distinguishing(state.biases[nid], old, digits)}")
+        item.set_annotation(lines, nid == focus_neuron)
+
+    strengths = state.gradient_strengths() if "gradients" in show else {}
+    for key, item in scene.connection_items.items():
+        text = f(state.weights[key]) if "weights" in show else ""
+        extra = ""
+        if ("w", *key) in state.updated:
+            old = walk.weights[key]
+            extra = f"{f(old)} → {distinguishing(state.weights[key], old, digits)}"
+            text = text and f(old)
+        elif "gradients" in show and key in state.weight_grads:
+            extra = f"∂L/∂w = {f(state.weight_grads[key])}"
+        item.set_annotation(text, extra, key == focus_connection, strengths.get(key, 0.0))
+        item.label.setVisible(bool(text or extra) and scene.labels_visible)

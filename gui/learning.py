@@ -1,0 +1,237 @@
+"""Stepping and training in the app: owns the engine's trainer and step session for the
+open network, runs training in time slices so the window stays responsive, and writes
+progress back to the model at most ~30 times a second.
+
+Training changes weights without one undo command per epoch: each Play…Pause run (and
+each run of steps) becomes one undoable "Train" command when it stops. Any other edit of
+the network makes the trainer stale; it is rebuilt from the edited network on demand.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.session import StepSession
+from engine.trainer import StopReason, Trainer
+
+from .commands import SetParameters
+
+SLICE_SECONDS = 0.012  # training per timer tick; Pause is handled between slices
+FRAME_SECONDS = 1 / 30  # at most this often: write back, redraw plots and canvas
+
+
+class LearningController(QObject):
+    state_changed = Signal()  # the step-through state (canvas annotations, step panel)
+    progress = Signal()  # epochs trained: plots, counters, table
+    running_changed = Signal(bool)
+    message = Signal(str)
+
+    def __init__(self, doc) -> None:
+        super().__init__(doc)
+        self.doc = doc
+        self.trainer: Trainer | None = None
+        self.session: StepSession | None = None
+        self.sample: int | None = None  # step through one chosen sample, or the batch
+        self.granularity = "step"
+        self.playing = False
+        self._writing = False
+        self._run_start = None  # parameters before the current run of training or steps
+        self._last_frame = 0.0
+        self.speed = 1.0  # share of each tick spent training (the speed slider)
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._tick)
+        doc.network_edited.connect(self._network_edited)
+        doc.network_replaced.connect(self._network_edited)
+
+    # ---------------------------------------------------------------- model
+    def _network_edited(self) -> None:
+        if self._writing:
+            return
+        self.pause()
+        self.trainer = None
+        self.session = None
+        self._run_start = None
+        self.state_changed.emit()
+        self.progress.emit()
+
+    def ensure_trainer(self) -> Trainer | None:
+        if self.trainer is None:
+            try:
+                self.trainer = Trainer(self.doc.network)
+            except (ValueError, KeyError) as e:
+                self.message.emit(f"Cannot train: {e}.")
+                return None
+        return self.trainer
+
+    def ensure_session(self) -> StepSession | None:
+        if self.session is None and self.ensure_trainer() is not None:
+            self.session = StepSession(self.trainer, self.sample)
+        return self.session
+
+    def set_sample(self, sample: int | None) -> None:
+        self.sample = sample
+        self.session = None
+        self.state_changed.emit()
+
+    def _write_back(self) -> None:
+        """Show the trainer's weights in the model (not an undo step by itself)."""
+        if self.trainer is None:
+            return
+        if self._run_start is None:
+            self._run_start = self.doc.network.parameters()
+        weights, biases = self.trainer.compiled.parameters()
+        self._writing = True
+        try:
+            self.doc.apply_parameters(weights, biases)
+        finally:
+            self._writing = False
+
+    def _finish_run(self, text: str) -> None:
+        """The weights trained since the run began become one undoable command."""
+        if self._run_start is None or self.trainer is None:
+            return
+        weights, biases = self.trainer.compiled.parameters()
+        old, self._run_start = self._run_start, None
+        if (weights, biases) == old:
+            return
+        self._writing = True
+        try:
+            self.doc.undo_stack.push(SetParameters(self.doc, weights, biases, text, old=old))
+        finally:
+            self._writing = False
+
+    # ------------------------------------------------------------- stepping
+    @property
+    def walk_state(self):
+        return self.session.state if self.session is not None else None
+
+    def step_forward(self) -> None:
+        self.pause()
+        session = self.ensure_session()
+        if session is None:
+            return
+        iteration = self.trainer.iteration
+        session.forward(self.granularity)
+        if self.trainer.iteration != iteration:
+            self._write_back()
+        self.state_changed.emit()
+        self.progress.emit()
+
+    def step_back(self) -> None:
+        self.pause()
+        session = self.ensure_session()
+        if session is None:
+            return
+        iteration = self.trainer.iteration
+        if not session.back("step" if self.granularity == "epoch" else self.granularity):
+            self.message.emit("At the start: nothing earlier to step back to.")
+        if self.trainer.iteration != iteration:
+            self._write_back()
+        self.state_changed.emit()
+        self.progress.emit()
+
+    def jump(self, index: int) -> None:
+        session = self.ensure_session()
+        if session is not None:
+            session.cursor.jump(index)
+            self.state_changed.emit()
+
+    def end_steps(self) -> None:
+        """Leave step-through mode: the canvas shows plain weights again."""
+        self._finish_run("Step through training")
+        self.session = None
+        self.state_changed.emit()
+
+    # ------------------------------------------------------------- training
+    def play(self) -> None:
+        if self.playing or self.ensure_trainer() is None:
+            return
+        self.session = None  # a half-walked iteration is dropped; training goes on from here
+        self.state_changed.emit()
+        if self._run_start is None:
+            self._run_start = self.doc.network.parameters()
+        self.playing = True
+        self.timer.start()
+        self.running_changed.emit(True)
+
+    def pause(self) -> None:
+        if not self.playing:
+            return
+        self.playing = False
+        self.timer.stop()
+        self._write_back()
+        self._finish_run("Train")
+        self.running_changed.emit(False)
+        self.progress.emit()
+
+    def toggle(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def _tick(self) -> None:
+        t = self.trainer
+        limit = t.settings.max_epochs
+        target = t.settings.target_loss
+        deadline = time.perf_counter() + SLICE_SECONDS * self.speed
+        result = None
+        with np.errstate(all="ignore"):
+            while time.perf_counter() < deadline:
+                value = t.run_epoch()
+                if math.isnan(value):
+                    result = StopReason.DIVERGED
+                    break
+                if target is not None and value <= target:
+                    result = StopReason.TARGET
+                    break
+                if t.epoch >= limit:
+                    result = StopReason.EPOCHS
+                    break
+        now = time.perf_counter()
+        if result is not None or now - self._last_frame >= FRAME_SECONDS:
+            self._last_frame = now
+            self._write_back()
+            self.progress.emit()
+        if result is not None:
+            self.pause()
+            self.message.emit(self._stop_message(result))
+
+    def _stop_message(self, reason: StopReason) -> str:
+        t = self.trainer
+        if reason is StopReason.DIVERGED:
+            return (
+                f"Training diverged in epoch {t.epoch + 1}: the loss became NaN or infinite. "
+                "The weights are those from before that epoch. Lower the learning rate, "
+                "or Reset."
+            )
+        if reason is StopReason.TARGET:
+            return f"Reached the target loss after {t.epoch} epochs."
+        return f"Stopped at the epoch limit ({t.epoch} epochs)."
+
+    def reset(self) -> None:
+        """Back to the weights this run of training started from."""
+        self.pause()
+        if self.trainer is not None and len(self.trainer.snapshots):
+            self.trainer.rewind(0)
+            self._write_back()
+            self._finish_run("Reset training")
+        self.trainer = None
+        self.session = None
+        self.state_changed.emit()
+        self.progress.emit()
+
+    def rewind(self, epoch: int) -> int:
+        """Time travel: back to an earlier epoch (later history is dropped)."""
+        self.pause()
+        if self.trainer is None:
+            return 0
+        restored = self.trainer.rewind(epoch)
+        self.session = None
+        self._write_back()
+        self._finish_run(f"Go back to epoch {restored}")
+        self.state_changed.emit()
+        self.progress.emit()
+        return restored

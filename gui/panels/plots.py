@@ -1,0 +1,155 @@
+"""pyqtgraph panels: the loss and accuracy over epochs with a time-travel slider, and the
+decision regions over the input space. Plot items are created once and updated with
+setData / setImage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from engine.datasets import dataset_from_spec
+from engine.maps import data_extent, neuron_map
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+
+
+class LossPanel(QWidget):
+    def __init__(self, controller) -> None:
+        super().__init__()
+        self.controller = controller
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        self.plot.addLegend(offset=(-10, 10))
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.setXRange(0, 10)
+        self.plot.setYRange(0, 1)
+        self.train_curve = self.plot.plot(
+            [], [], pen=pg.mkPen("#2b7bba", width=2), name="training loss"
+        )
+        self.test_curve = self.plot.plot(
+            [], [], pen=pg.mkPen("#e8822a", width=2, style=Qt.PenStyle.DashLine), name="test loss"
+        )
+        self.acc_plot = pg.PlotWidget()
+        self.acc_plot.setFixedHeight(110)
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setYRange(0, 1.02)
+        self.acc_plot.getAxis("left").setTicks([[(0, "0"), (0.5, "50%"), (1, "100%")]])
+        self.acc_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.acc_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.acc_plot.setXLink(self.plot)
+        self.acc_curve = self.acc_plot.plot([], [], pen=pg.mkPen("#2e9d4f", width=2))
+        self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e9a912", width=2))
+        self.plot.addItem(self.marker)
+        self.log_box = QCheckBox("Log scale")
+        self.log_box.toggled.connect(lambda on: self.plot.setLogMode(y=on))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Time travel: go back to an earlier epoch")
+        self.slider.sliderReleased.connect(self._travel)
+        self.slider.valueChanged.connect(lambda e: self.marker.setValue(e))
+        self.readout = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Epoch"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.log_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.acc_plot, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.readout)
+        controller.progress.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        t = self.controller.trainer
+        h = t.history if t is not None else None
+        if h is None or not h.loss:
+            for curve in (self.train_curve, self.test_curve, self.acc_curve):
+                curve.setData([], [])
+            self.slider.setRange(0, 0)
+            self.readout.setText("No training yet: press Play (Space).")
+            return
+        epochs = np.arange(1, len(h.loss) + 1)
+        self.train_curve.setData(epochs, np.asarray(h.loss))
+        self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
+        self.acc_curve.setData(epochs, np.asarray(h.accuracy))
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, t.epoch)
+        self.slider.setValue(t.epoch)
+        self.slider.blockSignals(False)
+        self.marker.setValue(t.epoch)
+        test = f", test loss {h.test_loss[-1]:.4g}" if h.test_loss else ""
+        self.readout.setText(
+            f"Epoch {t.epoch}: loss {h.loss[-1]:.4g}, accuracy {100 * h.accuracy[-1]:.1f}%{test}"
+        )
+
+    def _travel(self) -> None:
+        epoch = self.slider.value()
+        t = self.controller.trainer
+        if t is not None and epoch < t.epoch:
+            restored = self.controller.rewind(epoch)
+            self.readout.setText(self.readout.text() + f"  (back at epoch {restored})")
+
+
+class DecisionMap(QWidget):
+    """The first output's value over the first two inputs, the 0.5 contour, and the data."""
+
+    RESOLUTION = 120
+
+    def __init__(self, controller) -> None:
+        super().__init__()
+        self.controller = controller
+        self.doc = controller.doc
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        # TensorFlow Playground's diverging map: orange for 0, white at 0.5, blue for 1
+        cmap = pg.ColorMap([0.0, 0.5, 1.0], ["#e8822a", "#f7f7f7", "#2b7bba"])
+        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
+        self.plot.addItem(self.image)
+        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#222", width=2))
+        self.contour.setParentItem(self.image)
+        # points in deeper shades than the regions, ringed in white, so they show on both
+        self.points = pg.ScatterPlotItem(size=10, pen=pg.mkPen("w", width=1.5))
+        self.plot.addItem(self.points)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot)
+        controller.progress.connect(self.refresh)
+        controller.state_changed.connect(self.refresh)
+        self.doc.network_edited.connect(self.refresh)
+        self.doc.network_replaced.connect(self.refresh)
+        self.last_image: np.ndarray | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        net = self.doc.network
+        if not net.inputs or not net.outputs or net.dataset is None:
+            self.image.clear()
+            self.points.setData([])
+            return
+        try:
+            data = dataset_from_spec(net.dataset, net.inputs, net.outputs)
+            compiled = (
+                self.controller.trainer.compiled if self.controller.trainer else net.compile()
+            )
+        except (ValueError, KeyError):
+            return
+        extent = data_extent(data.inputs)
+        img = neuron_map(compiled, extent, self.RESOLUTION)
+        self.last_image, self.last_extent = img, extent
+        x0, x1, y0, y1 = extent
+        self.image.setImage(img, levels=(0.0, 1.0))
+        self.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        self.contour.setData(img)  # a child of the image: drawn in its pixel coordinates
+        names = [net.neuron(i).name for i in net.inputs]
+        self.plot.setLabel("bottom", names[0])
+        if len(names) > 1:
+            self.plot.setLabel("left", names[1])
+        ys = data.inputs[:, 1] if data.inputs.shape[1] > 1 else np.zeros(len(data))
+        colours = [pg.mkBrush("#b85400" if t < 0.5 else "#164e87") for t in data.targets[:, 0]]
+        self.points.setData(data.inputs[:, 0], ys, brush=colours)

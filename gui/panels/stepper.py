@@ -1,0 +1,160 @@
+"""The step-through dock: the current step's formula with symbols and with numbers, the list
+of every step of the iteration (click to jump), the sample being walked and the size of
+a step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.datasets import dataset_from_spec
+from engine.formatting import format_number, to_html, to_plain
+
+from ..canvas.annotations import SHOWABLE
+
+GRANULARITY_NAMES = {
+    "step": "Micro-step",
+    "neuron": "Neuron",
+    "level": "Layer",
+    "phase": "Phase",
+    "iteration": "Iteration",
+    "epoch": "Epoch",
+}
+
+
+class StepPanel(QWidget):
+    def __init__(self, controller, window) -> None:
+        super().__init__()
+        self.controller = controller
+        self.doc = controller.doc
+        self.sample_combo = QComboBox()
+        self.granularity_combo = QComboBox()
+        for key, name in GRANULARITY_NAMES.items():
+            self.granularity_combo.addItem(name, key)
+        form = QFormLayout()
+        form.addRow("Walk", self.sample_combo)
+        form.addRow("Step by", self.granularity_combo)
+
+        buttons = QHBoxLayout()
+        for action in (window.act_step_back, window.act_step, window.act_play, window.act_reset):
+            from PySide6.QtWidgets import QToolButton
+
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.counters = QLabel()
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.formula.setTextFormat(Qt.TextFormat.RichText)
+        self.formula.setMinimumHeight(70)
+        self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setStyleSheet("font-size: 12pt; padding: 6px; border-radius: 4px;")
+        self.steps = QListWidget()
+        self.steps.setAlternatingRowColors(True)
+        self.steps.itemClicked.connect(lambda item: controller.jump(self.steps.row(item)))
+        toggles = QHBoxLayout()
+        self.toggles = {}
+        for name in SHOWABLE:
+            box = QCheckBox(name.capitalize())
+            box.setChecked(True)
+            box.toggled.connect(lambda _on: controller.state_changed.emit())
+            toggles.addWidget(box)
+            self.toggles[name] = box
+        toggles.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.counters)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.steps, 1)
+        layout.addLayout(toggles)
+
+        self.sample_combo.activated.connect(self._sample_chosen)
+        self.granularity_combo.activated.connect(
+            lambda _i: setattr(controller, "granularity", self.granularity_combo.currentData())
+        )
+        controller.state_changed.connect(self.refresh)
+        controller.progress.connect(self._update_counters)
+        self.doc.network_replaced.connect(self._fill_samples)
+        self.doc.network_edited.connect(self._fill_samples)
+        self._walk = None
+        self._fill_samples()
+        self.refresh()
+
+    @property
+    def shown(self) -> set[str]:
+        return {name for name, box in self.toggles.items() if box.isChecked()}
+
+    def _fill_samples(self) -> None:
+        net = self.doc.network
+        self.sample_combo.clear()
+        self.sample_combo.addItem("The training batch (as training would)", None)
+        if net.dataset is None:
+            return
+        try:
+            data = dataset_from_spec(net.dataset, net.inputs, net.outputs)
+        except ValueError:
+            return
+        for i in range(min(len(data), 200)):
+            xs = ", ".join(format_number(v, 3) for v in data.inputs[i])
+            ys = ", ".join(format_number(v, 3) for v in data.targets[i])
+            self.sample_combo.addItem(f"Sample {i}: x = ({xs}), y = {ys}", i)
+        index = self.sample_combo.findData(self.controller.sample)
+        self.sample_combo.setCurrentIndex(max(index, 0))
+
+    def _sample_chosen(self) -> None:
+        self.controller.set_sample(self.sample_combo.currentData())
+
+    def _update_counters(self) -> None:
+        t = self.controller.trainer
+        if t is None:
+            self.counters.setText("Not started: Step (→) walks an iteration, Play (Space) trains.")
+            return
+        loss = f", loss {format_number(t.history.loss[-1], 4)}" if t.history.loss else ""
+        self.counters.setText(f"Epoch {t.epoch} · iteration {t.iteration}{loss}")
+
+    def refresh(self) -> None:
+        self._update_counters()
+        session = self.controller.session
+        if session is None:
+            self._walk = None
+            self.steps.clear()
+            self.formula.setText(
+                "<i>Press Step (→) to walk through one training iteration, formula by formula.</i>"
+            )
+            return
+        walk = session.walk
+        if walk is not self._walk:
+            self._walk = walk
+            self.steps.clear()
+            for step in walk.steps:
+                item = QListWidgetItem(f"{step.index + 1:3}. {step.phase:8} {to_plain(step.line)}")
+                item.setToolTip(step.title)
+                self.steps.addItem(item)
+        position = session.cursor.position
+        self.steps.setCurrentRow(position)
+        if position >= 0:
+            self.steps.scrollToItem(self.steps.item(position))
+            step = session.cursor.step
+            self.formula.setText(
+                f"<b>{step.phase.capitalize()}</b> · {to_html(step.title)}<br>"
+                f"<span style='font-size:13pt'>{to_html(step.line)}</span>"
+            )
+        else:
+            self.formula.setText("<i>Start of the iteration: nothing computed yet.</i>")

@@ -1,0 +1,148 @@
+"""The training dock: the settings saved in the network file (each change is an undo
+step), Play / Pause / Reset, speed, and what training is doing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.losses import LOSSES
+from engine.settings import INITIALIZERS, OPTIMIZERS
+
+from ..commands import SetTraining
+
+LOSS_NAMES = {
+    "mse": "½·mean squared error",
+    "bce": "binary cross-entropy",
+    "output": "L = ŷ (chain-rule drills)",
+}
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, controller, window) -> None:
+        super().__init__()
+        self.controller = controller
+        self.doc = controller.doc
+        self.fields: dict[str, QWidget] = {}
+        form = QFormLayout()
+
+        loss = QComboBox()
+        for name in LOSSES:
+            loss.addItem(LOSS_NAMES[name], name)
+        self._bind("loss", loss)
+        optimizer = QComboBox()
+        for name in OPTIMIZERS:
+            optimizer.addItem(name, name)
+        self._bind("optimizer", optimizer)
+        lr = QDoubleSpinBox()
+        lr.setDecimals(5)
+        lr.setRange(1e-5, 100.0)
+        lr.setSingleStep(0.01)
+        self._bind("learning_rate", lr)
+        batch = QSpinBox()
+        batch.setRange(0, 100_000)
+        batch.setSpecialValueText("full batch")
+        batch.setToolTip("Samples per update: 1 is online SGD, 'full batch' uses them all")
+        self._bind("batch_size", batch)
+        momentum = QDoubleSpinBox()
+        momentum.setRange(0.0, 0.999)
+        momentum.setSingleStep(0.05)
+        self._bind("momentum", momentum)
+        halve = QCheckBox("halve the rate when the loss stops improving")
+        self._bind("halve_on_plateau", halve)
+        init = QComboBox()
+        for name in INITIALIZERS:
+            init.addItem(name, name)
+        self._bind("initializer", init)
+        seed = QSpinBox()
+        seed.setRange(0, 2**31 - 1)
+        self._bind("seed", seed)
+        epochs = QSpinBox()
+        epochs.setRange(1, 10_000_000)
+        self._bind("max_epochs", epochs)
+        for label, name in [
+            ("Loss", "loss"),
+            ("Optimizer", "optimizer"),
+            ("Learning rate η", "learning_rate"),
+            ("Batch size", "batch_size"),
+            ("Momentum μ", "momentum"),
+            ("", "halve_on_plateau"),
+            ("Initialiser", "initializer"),
+            ("Seed", "seed"),
+            ("Max epochs", "max_epochs"),
+        ]:
+            form.addRow(label, self.fields[name])
+
+        buttons = QHBoxLayout()
+        for action in (window.act_play, window.act_reset):
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            buttons.addWidget(b)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 100)
+        self.speed.setValue(100)
+        self.speed.setToolTip("Training speed while playing")
+        self.speed.valueChanged.connect(lambda v: setattr(controller, "speed", v / 100))
+        buttons.addWidget(QLabel("Speed"))
+        buttons.addWidget(self.speed, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.doc.network_replaced.connect(self.refresh)
+        self.doc.training_changed.connect(self.refresh)
+        controller.message.connect(self.status.setText)
+        controller.running_changed.connect(
+            lambda on: self.status.setText("Training…" if on else self.status.text())
+        )
+        self.refresh()
+
+    def _bind(self, name: str, widget) -> None:
+        self.fields[name] = widget
+        if isinstance(widget, QComboBox):
+            widget.activated.connect(lambda _i: self._set(name, widget.currentData()))
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(lambda on: self._set(name, on))
+        else:
+            widget.editingFinished.connect(lambda: self._set(name, self._value(name, widget)))
+
+    @staticmethod
+    def _value(name: str, widget):
+        value = widget.value()
+        if name == "batch_size":
+            return value or None
+        return value
+
+    def _set(self, name: str, value) -> None:
+        if getattr(self.doc.network.training, name) != value:
+            self.doc.undo_stack.push(SetTraining(self.doc, name, value))
+
+    def refresh(self) -> None:
+        t = self.doc.network.training
+        for name, widget in self.fields.items():
+            widget.blockSignals(True)
+            value = getattr(t, name)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentIndex(widget.findData(value))
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            else:
+                widget.setValue(value or 0)
+            widget.blockSignals(False)
