@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStyle
 
@@ -95,24 +95,32 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _build_docks(self) -> None:
+        """Left: training settings over the loss curve. Right: step-through (tabbed with
+        the inspector) over the decision regions. The canvas keeps the full height."""
         right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        vertical = Qt.Orientation.Vertical
         self.step_panel = StepPanel(self.learning, self)
         self.training_panel = TrainingPanel(self.learning, self)
         self.loss_panel = LossPanel(self.learning)
         self.decision_map = DecisionMap(self.learning)
+        self.training_dock = self._dock("Training", self.training_panel, left)
+        self.loss_dock = self._dock("Loss", self.loss_panel, left)
+        self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
         self.inspector_dock = self._dock("Inspector", self.inspector, right)
+        self.map_dock = self._dock("Decision regions", self.decision_map, right)
+        self.splitDockWidget(self.step_dock, self.map_dock, vertical)
         self.tabifyDockWidget(self.step_dock, self.inspector_dock)
         self.inspector_dock.raise_()
-        self.training_dock = self._dock("Training", self.training_panel, left)
-        self.loss_dock = self._dock("Loss", self.loss_panel, bottom)
-        self.map_dock = self._dock("Decision regions", self.decision_map, bottom)
-        self.splitDockWidget(self.loss_dock, self.map_dock, Qt.Orientation.Horizontal)
+
+    def _size_docks(self) -> None:
+        """Dock sizes only stick once the window is shown."""
+        vertical = Qt.Orientation.Vertical
         self.resizeDocks(
-            [self.step_dock, self.training_dock], [400, 250], Qt.Orientation.Horizontal
+            [self.training_dock, self.step_dock], [270, 420], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.loss_dock], [260], Qt.Orientation.Vertical)
+        self.resizeDocks([self.training_dock, self.loss_dock], [430, 400], vertical)
+        self.resizeDocks([self.step_dock, self.map_dock], [470, 360], vertical)
 
     def _show_walk_state(self) -> None:
         session = self.learning.session
@@ -452,6 +460,13 @@ class MainWindow(QMainWindow):
         )
 
     # ------------------------------------------------------- window events
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self._size_docks()
+            QTimer.singleShot(0, self.view.fit_all)  # once the docks have their sizes
+
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()
         if urls and urls[0].toLocalFile().lower().endswith(".json"):

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from .app import create_app
 from .mainwindow import MainWindow
@@ -22,6 +23,8 @@ def window_with(example: str) -> MainWindow:
     window = MainWindow(settings)
     window.files.open_example(example)
     window.show()
+    QApplication.processEvents()
+    window.view.fit_all()
     return window
 
 
@@ -29,13 +32,37 @@ def main(out: str = "shots") -> None:
     app = create_app()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
+
     window = window_with("xor_lecture")
     app.processEvents()
     window.view.fit_all()
     window.scene.neuron_items["h1"].setSelected(True)
     app.processEvents()
-    window.grab().save(str(out_dir / "main-window.png"))
-    print(out_dir / "main-window.png")
+    save(window, out_dir / "main-window.png")
+
+    # the middle of a backward pass on the lecture network, sample (0, 1)
+    window.scene.clearSelection()
+    window.learning.set_sample(1)
+    for _ in range(17):
+        window.learning.step_forward()
+    app.processEvents()
+    save(window, out_dir / "stepping.png")
+    window.doc.undo_stack.setClean()
+
+    # a trained decision map
+    window = window_with("xor_untrained")
+    window.learning.ensure_trainer().train(3000)
+    window.learning._write_back()
+    window.learning.progress.emit()
+    window.learning.state_changed.emit()
+    app.processEvents()
+    save(window, out_dir / "trained.png")
+    window.doc.undo_stack.setClean()
+
+
+def save(window, path: Path) -> None:
+    window.grab().save(str(path))
+    print(path)
 
 
 if __name__ == "__main__":

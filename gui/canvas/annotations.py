@@ -31,7 +31,8 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
         lines = []
         if "activations" in show:
             if nid in state.z:
-                lines.append(f"z = {f(state.z[nid])}   a = {f(state.a[nid])}")
+                a = f"   a = {f(state.a[nid])}" if nid in state.a else ""
+                lines.append(f"z = {f(state.z[nid])}{a}")
             elif nid in state.a and net.neuron(nid).kind == "input":
                 lines.append(f"x = {f(state.a[nid])}")
         if "gradients" in show:

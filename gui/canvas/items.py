@@ -68,7 +68,8 @@ class NeuronItem(QGraphicsItem):
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
         below = 30 + 14 * len(self.annotation)
-        return QRectF(-RADIUS - 41, -RADIUS - 10, 2 * RADIUS + 82, 2 * RADIUS + 10 + below)
+        side = RADIUS + (41 if self.annotation else 2 * HANDLE_RADIUS + 4)
+        return QRectF(-side, -RADIUS - 10, 2 * side, 2 * RADIUS + 10 + below)
 
     def set_annotation(self, lines: list[str], focus: bool) -> None:
         if lines != self.annotation or focus != self.focus:
@@ -158,7 +159,7 @@ class NeuronItem(QGraphicsItem):
             )
 
         if self.annotation:
-            painter.setFont(theme.font(8.5))
+            painter.setFont(theme.font(9))
             painter.setPen(theme.ANNOTATION)
             top = RADIUS + (19 if self.activation else 3)
             for i, line in enumerate(self.annotation):

@@ -49,7 +49,7 @@ class NetworkView(QGraphicsView):
     def fit_all(self) -> None:
         scene = self.scene()
         rect = scene.network_rect()
-        rect = rect.adjusted(-60, -60, 60, 60)
+        rect = rect.adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > 1.6:  # a tiny network should not be blown up
             self.resetTransform()

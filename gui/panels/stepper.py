@@ -131,6 +131,9 @@ class StepPanel(QWidget):
 
     def refresh(self) -> None:
         self._update_counters()
+        index = self.sample_combo.findData(self.controller.sample)
+        if index >= 0 and index != self.sample_combo.currentIndex():
+            self.sample_combo.setCurrentIndex(index)
         session = self.controller.session
         if session is None:
             self._walk = None

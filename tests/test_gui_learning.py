@@ -1,0 +1,155 @@
+"""Watching it learn in the app: stepping through an iteration on the canvas and in the
+step-through panel, training with Play, pausing, time travel, divergence."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+
+from engine.formatting import format_number, to_html, to_plain
+from engine.maps import data_extent, neuron_map
+from engine.walkthrough import Walkthrough
+
+pytestmark = pytest.mark.gui
+
+
+def open_example(window, examples, name):
+    window.files.open_path(examples / f"{name}.json", ask=False)
+    return window.doc.network
+
+
+def choose_sample(window, sample):
+    combo = window.step_panel.sample_combo
+    combo.setCurrentIndex(combo.findData(sample))
+    combo.activated.emit(combo.currentIndex())
+
+
+def test_stepping_through_the_lecture_iteration_shows_the_engine_numbers(window, examples):
+    net = open_example(window, examples, "xor_lecture")
+    choose_sample(window, 1)  # x = (0, 1)
+    reference = Walkthrough(net.copy(), np.array([[0.0], [1.0]]), np.array([[1.0]]))
+    before = net.parameters()
+    scene = window.scene
+    for step in reference.steps:
+        QTest.keyClick(window, Qt.Key.Key_Right)  # → : the next micro-step
+        session = window.learning.session
+        assert session.cursor.position == step.index
+        # the panel shows this step's formula with its numbers
+        assert to_html(step.line) in window.step_panel.formula.text()
+        assert window.step_panel.steps.currentRow() == step.index
+        # the canvas shows what is known so far
+        if step.kind == "a":
+            lines = scene.neuron_items[step.neuron].annotation
+            assert f"a = {format_number(reference.a[step.neuron][0])}" in lines[0]
+        if step.kind == "δ":
+            assert (
+                f"δ = {format_number(reference.delta[step.neuron][0])}"
+                in scene.neuron_items[step.neuron].annotation
+            )
+        if step.kind == "∂w":
+            label = scene.connection_items[step.connection].label
+            assert (
+                label.extra == f"∂L/∂w = {format_number(reference.weight_grad[step.connection])}"
+            )
+            assert scene.connection_items[step.connection].focus
+        if step.kind == "update" and step.connection:
+            assert "→" in scene.connection_items[step.connection].label.extra
+    assert "5·0 + 5·1 − 8" in window.step_panel.steps.item(0).text()
+    assert "−11·0.0474 − 11·0.0180 + 6 = 5.28" in window.step_panel.steps.item(4).text()
+
+    # one more step commits the update; stepping back over it restores the weights exactly
+    QTest.keyClick(window, Qt.Key.Key_Right)
+    assert net.parameters() != before
+    new_weights = reference.new_weights
+    assert net.connection("x2", "h1").weight == pytest.approx(new_weights[("x2", "h1")], rel=1e-12)
+    while window.learning.session.back("step"):
+        pass
+    window.learning._write_back()
+    assert net.parameters() == before
+
+
+def test_editing_while_stepping_restarts_cleanly(window, examples):
+    net = open_example(window, examples, "xor_lecture")
+    for _ in range(3):
+        window.act_step.trigger()
+    assert window.scene.neuron_items["h1"].annotation
+    window.inspector.refresh()
+    from gui.commands import SetParameters
+
+    window.doc.undo_stack.push(SetParameters(window.doc, {("x1", "h1"): 1.0}, {}, "Set weight"))
+    assert window.learning.session is None
+    assert all(not i.annotation for i in window.scene.neuron_items.values())
+    window.act_step.trigger()
+    assert "1·0 + 5·0 − 8" in to_plain(window.learning.session.cursor.step.numeric)
+    assert net.connection("x1", "h1").weight == 1.0
+
+
+def test_play_trains_pause_responds_and_the_panels_follow(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    net.training.max_epochs = 100_000
+    untrained = net.parameters()
+    window.act_play.trigger()
+    assert window.learning.playing and window.act_play.text() == "Pause"
+    qtbot.waitUntil(lambda: window.learning.trainer.epoch >= 3000, timeout=30_000)
+    # a pause queued while training takes effect within one time slice
+    asked = []
+    QTimer.singleShot(0, lambda: (asked.append(time.perf_counter()), window.act_play.trigger()))
+    qtbot.waitUntil(lambda: not window.learning.playing, timeout=2_000)
+    assert time.perf_counter() - asked[0] < 0.05
+    epochs = window.learning.trainer.epoch
+    qtbot.wait(50)
+    assert window.learning.trainer.epoch == epochs  # really paused
+
+    h = window.learning.trainer.history
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    _x, y = window.loss_panel.train_curve.getData()
+    assert len(y) == epochs and np.array_equal(y, np.asarray(h.loss))
+    # the decision map is the engine's own evaluation of the trained network
+    data = np.array(net.dataset.inputs)
+    expected = neuron_map(net.compile(), data_extent(data), window.decision_map.RESOLUTION)
+    assert np.allclose(window.decision_map.last_image, expected, atol=1e-6)
+    # the model holds the trained weights, and training is one undo step
+    assert net.parameters()[0] == window.learning.trainer.compiled.parameters()[0]
+    assert window.doc.undo_stack.undoText() == "Train"
+    window.doc.undo_stack.undo()
+    assert net.parameters() == untrained
+
+
+def test_time_travel_restores_an_earlier_epoch(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    controller = window.learning
+    trainer = controller.ensure_trainer()
+    trainer.train(50)
+    at_50 = trainer.compiled.theta.copy()
+    trainer.train(150)
+    controller.progress.emit()
+    slider = window.loss_panel.slider
+    assert slider.maximum() == 200
+    slider.setValue(50)
+    slider.sliderReleased.emit()
+    assert trainer.epoch == 50 and np.array_equal(trainer.compiled.theta, at_50)
+    assert len(window.loss_panel.train_curve.getData()[1]) == 50
+    weights = net.parameters()[0]
+    assert weights == trainer.compiled.parameters()[0]
+
+
+def test_divergence_stops_with_a_message(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    net.set_activation("y", "linear")
+    net.training.loss = "mse"
+    net.training.learning_rate = 80.0
+    window.learning._network_edited()
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: not window.learning.playing, timeout=10_000)
+    assert "diverged" in window.training_panel.status.text()
+    assert "Reset" in window.statusBar().currentMessage()
+    assert all(np.isfinite(c.weight) for c in net.connections)
+
+
+def test_shortcuts_are_listed_in_the_train_menu(window):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Train")
+    shortcuts = {a.text(): a.shortcut().toString() for a in menu.actions()}
+    assert shortcuts["&Step"] == "Right" and shortcuts["Step &Back"] == "Left"
+    assert shortcuts["&Play"] == "Space" and shortcuts["&Reset Training"] == "R"
