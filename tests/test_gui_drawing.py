@@ -20,10 +20,10 @@ pytestmark = pytest.mark.gui
 
 LECTURE_NEURONS = [  # (kind, position, label, bias)
     ("input", (0, 0), "x₁", None),
-    ("input", (0, 180), "x₂", None),
-    ("hidden", (220, 0), "h₁", -8),
-    ("hidden", (220, 180), "h₂", 3),
-    ("output", (440, 90), "ŷ", 6),
+    ("input", (0, 200), "x₂", None),
+    ("hidden", (260, 0), "h₁", -8),
+    ("hidden", (260, 200), "h₂", 3),
+    ("output", (520, 100), "ŷ", 6),
 ]
 LECTURE_WEIGHTS = [
     ("x₁", "h₁", 5),
@@ -213,14 +213,14 @@ def test_a_drag_moves_the_selection_in_one_undo_step(qtbot, window, examples):
     click(window, *neuron_centre(window, "h1"))
     click(window, *neuron_centre(window, "h2"), modifier=Qt.KeyboardModifier.ControlModifier)
     assert set(window.scene.selected_neurons()) == {"h1", "h2"}
-    drag(window, neuron_centre(window, "h1"), (260, 40), steps=10)
+    drag(window, neuron_centre(window, "h1"), (300, 40), steps=10)
     net = window.doc.network
-    assert net.neuron("h1").position == pytest.approx((260, 40), abs=2)
-    assert net.neuron("h2").position == pytest.approx((260, 220), abs=2)
+    assert net.neuron("h1").position == pytest.approx((300, 40), abs=2)
+    assert net.neuron("h2").position == pytest.approx((300, 240), abs=2)
     assert window.doc.undo_stack.count() == 1
     window.doc.undo_stack.undo()
-    assert net.neuron("h1").position == (220, 0) and net.neuron("h2").position == (220, 180)
-    assert window.scene.neuron_items["h1"].pos().x() == 220  # what is drawn follows
+    assert net.neuron("h1").position == (260, 0) and net.neuron("h2").position == (260, 200)
+    assert window.scene.neuron_items["h1"].pos().x() == 260  # what is drawn follows
 
 
 def test_rubber_band_and_select_all(qtbot, window, examples):

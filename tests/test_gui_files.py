@@ -206,7 +206,7 @@ def test_arrange_in_layers_is_one_undo_step(window, examples):
     )
     assert net.neuron("h1").position[1] < net.neuron("h2").position[1]
     window.doc.undo_stack.undo()
-    assert net.neuron("y").position == (440, 90)
+    assert net.neuron("y").position == (520, 100)
 
 
 def test_zoom_and_fit(window, examples):

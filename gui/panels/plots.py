@@ -22,11 +22,10 @@ class LossPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.plot.setXRange(0, 10)
-        self.plot.setYRange(0, 1)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.train_curve = self.plot.plot(
             [], [], pen=pg.mkPen("#2b7bba", width=2), name="training loss"
         )
@@ -71,8 +70,12 @@ class LossPanel(QWidget):
             for curve in (self.train_curve, self.test_curve, self.acc_curve):
                 curve.setData([], [])
             self.slider.setRange(0, 0)
+            self.plot.setXRange(0, 10)
+            self.plot.setYRange(0, 1)
             self.readout.setText("No training yet: press Play (Space).")
             return
+        self.plot.enableAutoRange()
+        self.acc_plot.enableAutoRange(axis="x")
         epochs = np.arange(1, len(h.loss) + 1)
         self.train_curve.setData(epochs, np.asarray(h.loss))
         self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
