@@ -107,6 +107,15 @@ class Document(QObject):
             self.neuron_changed.emit(nid)
         self.network_edited.emit()
 
+    def show_trained_parameters(self, weights: dict, biases: dict) -> None:
+        """Training's progress, shown as it goes: items redraw, but nothing derived from the
+        structure is rebuilt (the undoable "Train" command comes when training stops)."""
+        self.network.set_parameters(weights, biases)
+        for key in weights:
+            self.connection_changed.emit(key)
+        for nid in biases:
+            self.neuron_changed.emit(nid)
+
     def apply_neuron_property(self, neuron_id: str, prop: str, value) -> None:
         """prop: label, kind, activation or bias."""
         setter = {

@@ -20,8 +20,9 @@ from engine.trainer import StopReason, Trainer
 
 from .commands import SetParameters
 
-SLICE_SECONDS = 0.012  # training per timer tick; Pause is handled between slices
-FRAME_SECONDS = 1 / 30  # at most this often: write back, redraw plots and canvas
+SLICE_SECONDS = 0.012  # least training per timer tick; Pause is handled between ticks
+MAX_SLICE_SECONDS = 0.035  # most: keeps a click on Pause waiting well under 50 ms
+FRAME_SECONDS = 1 / 20  # at most this often: write back and redraw the canvas
 
 
 class LearningController(QObject):
@@ -41,6 +42,7 @@ class LearningController(QObject):
         self._writing = False
         self._run_start = None  # parameters before the current run of training or steps
         self._last_frame = 0.0
+        self._tick_end = 0.0
         self.speed = 1.0  # share of each tick spent training (the speed slider)
         self.timer = QTimer(self)
         self.timer.setInterval(0)
@@ -84,12 +86,7 @@ class LearningController(QObject):
             return
         if self._run_start is None:
             self._run_start = self.doc.network.parameters()
-        weights, biases = self.trainer.compiled.parameters()
-        self._writing = True
-        try:
-            self.doc.apply_parameters(weights, biases)
-        finally:
-            self._writing = False
+        self.doc.show_trained_parameters(*self.trainer.compiled.parameters())
 
     def _finish_run(self, text: str) -> None:
         """The weights trained since the run began become one undoable command."""
@@ -156,6 +153,7 @@ class LearningController(QObject):
         if self._run_start is None:
             self._run_start = self.doc.network.parameters()
         self.playing = True
+        self._tick_end = 0.0
         self.timer.start()
         self.running_changed.emit(True)
 
@@ -176,7 +174,12 @@ class LearningController(QObject):
         t = self.trainer
         limit = t.settings.max_epochs
         target = t.settings.target_loss
-        deadline = time.perf_counter() + SLICE_SECONDS * self.speed
+        # train at least as long as the last redraw took (so training keeps about half of
+        # the time whatever the panels cost), within bounds that keep Pause responsive
+        start = time.perf_counter()
+        busy = start - self._tick_end if self._tick_end else 0.0
+        slice_ = min(MAX_SLICE_SECONDS, max(SLICE_SECONDS, busy)) * self.speed
+        deadline = start + slice_
         result = None
         with np.errstate(all="ignore"):
             while time.perf_counter() < deadline:
@@ -198,6 +201,7 @@ class LearningController(QObject):
         if result is not None:
             self.pause()
             self.message.emit(self._stop_message(result))
+        self._tick_end = time.perf_counter()
 
     def _stop_message(self, reason: StopReason) -> str:
         t = self.trainer

@@ -1,8 +1,6 @@
 """Watching it learn in the app: stepping through an iteration on the canvas and in the
 step-through panel, training with Play, pausing, time travel, divergence."""
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -93,18 +91,22 @@ def test_play_trains_pause_responds_and_the_panels_follow(qtbot, window, example
     window.act_play.trigger()
     assert window.learning.playing and window.act_play.text() == "Pause"
     qtbot.waitUntil(lambda: window.learning.trainer.epoch >= 3000, timeout=30_000)
-    # a pause queued while training takes effect within one time slice
-    asked = []
-    QTimer.singleShot(0, lambda: (asked.append(time.perf_counter()), window.act_play.trigger()))
-    qtbot.waitUntil(lambda: not window.learning.playing, timeout=2_000)
-    assert time.perf_counter() - asked[0] < 0.05
+    # a click on Pause, queued behind the training slices, stops training when it is handled
+    # (its latency, at most one slice, is measured in benchmarks/playing.py)
+    after_click = []
+    QTimer.singleShot(
+        0, lambda: (window.act_play.trigger(), after_click.append(window.learning.playing))
+    )
+    qtbot.waitUntil(lambda: bool(after_click), timeout=2_000)
+    assert after_click == [False] and window.act_play.text() == "Play"
     epochs = window.learning.trainer.epoch
     qtbot.wait(50)
     assert window.learning.trainer.epoch == epochs  # really paused
 
     h = window.learning.trainer.history
     assert h.loss[-1] < 0.5 * h.loss[0]
-    _x, y = window.loss_panel.train_curve.getData()
+    qtbot.wait(250)  # plots redraw at most ten times a second
+    y = window.loss_panel.train_curve.yData
     assert len(y) == epochs and np.array_equal(y, np.asarray(h.loss))
     # the decision map is the engine's own evaluation of the trained network
     data = np.array(net.dataset.inputs)
@@ -125,12 +127,14 @@ def test_time_travel_restores_an_earlier_epoch(qtbot, window, examples):
     at_50 = trainer.compiled.theta.copy()
     trainer.train(150)
     controller.progress.emit()
+    qtbot.wait(250)  # plots redraw at most five times a second
     slider = window.loss_panel.slider
     assert slider.maximum() == 200
     slider.setValue(50)
     slider.sliderReleased.emit()
     assert trainer.epoch == 50 and np.array_equal(trainer.compiled.theta, at_50)
-    assert len(window.loss_panel.train_curve.getData()[1]) == 50
+    qtbot.wait(250)
+    assert len(window.loss_panel.train_curve.yData) == 50
     weights = net.parameters()[0]
     assert weights == trainer.compiled.parameters()[0]
 
