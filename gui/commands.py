@@ -150,3 +150,16 @@ class SetTraining(QUndoCommand):
 
     def undo(self) -> None:
         self.doc.apply_training(self.name, self.old)
+
+
+class SetDataset(QUndoCommand):
+    def __init__(self, doc: Document, spec, text: str = "Change the dataset") -> None:
+        super().__init__(text)
+        self.doc, self.new = doc, spec
+        self.old = doc.network.dataset
+
+    def redo(self) -> None:
+        self.doc.apply_dataset(self.new)
+
+    def undo(self) -> None:
+        self.doc.apply_dataset(self.old)

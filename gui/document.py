@@ -136,6 +136,10 @@ class Document(QObject):
         self.training_changed.emit()
         self.network_edited.emit()
 
+    def apply_dataset(self, spec) -> None:
+        self.network.dataset = spec
+        self.network_edited.emit()
+
     def apply_positions(self, positions: dict[str, tuple[float, float]]) -> None:
         for nid, pos in positions.items():
             self.network.set_position(nid, pos)

@@ -23,6 +23,7 @@ from .dialogs import RandomizeDialog
 from .document import Document
 from .files import FileController
 from .learning import LearningController
+from .panels.data import DataPanel
 from .panels.inspector import ACTIVATION_NAMES, Inspector
 from .panels.plots import DecisionMap, LossPanel
 from .panels.stepper import StepPanel
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.learning, self)
         self.loss_panel = LossPanel(self.learning)
         self.decision_map = DecisionMap(self.learning)
+        self.data_panel = DataPanel(self.learning)
         self.training_dock = self._dock("Training", self.training_panel, left)
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
         self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
@@ -110,6 +112,9 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
+        self.data_dock = self._dock("Data", self.data_panel, right)
+        self.tabifyDockWidget(self.map_dock, self.data_dock)
+        self.map_dock.raise_()
         self.tabifyDockWidget(self.step_dock, self.inspector_dock)
         self.inspector_dock.raise_()
 
@@ -286,6 +291,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for dock in (
             self.inspector_dock,
+            self.data_dock,
             self.step_dock,
             self.training_dock,
             self.loss_dock,

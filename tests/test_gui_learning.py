@@ -157,3 +157,52 @@ def test_shortcuts_are_listed_in_the_train_menu(window):
     shortcuts = {a.text(): a.shortcut().toString() for a in menu.actions()}
     assert shortcuts["&Step"] == "Right" and shortcuts["Step &Back"] == "Left"
     assert shortcuts["&Play"] == "Space" and shortcuts["&Reset Training"] == "R"
+
+
+def test_the_truth_table_follows_the_network(qtbot, window, examples):
+    open_example(window, examples, "xor_lecture")
+    table = window.data_panel.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target ŷ", "✓/✗"]
+
+    # the lecture's table: hidden outputs round to (0,1), (0,0), (0,0), (1,0); all correct
+    def rounded(text):  # "1.67×10⁻⁵" rounds to 0
+        return 0 if "×10⁻" in text else round(float(text.replace("−", "-")))
+
+    hidden = [[rounded(table.item(r, c).text()) for c in (2, 3)] for r in range(4)]
+    assert hidden == [[0, 1], [0, 0], [0, 0], [1, 0]]
+    assert [table.item(r, 6).text() for r in range(4)] == ["✓"] * 4
+    assert "4 of 4 samples classified correctly" in window.data_panel.summary.text()
+    # break one weight: the table says which samples are now wrong
+    from gui.commands import SetParameters
+
+    window.doc.undo_stack.push(SetParameters(window.doc, {("h1", "y"): 11.0}, {}, "Set weight"))
+    assert [table.item(r, 6).text() for r in range(4)] == ["✓", "✓", "✓", "✗"]
+
+
+def test_choosing_a_generated_dataset_is_undoable(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    panel = window.data_panel
+    panel.source.setCurrentIndex(panel.source.findData("circle"))
+    panel.source.activated.emit(panel.source.currentIndex())
+    assert net.dataset.generator == "circle" and panel.table.rowCount() == 200
+    assert window.decision_map.points.data.size == 200
+    window.doc.undo_stack.undo()
+    assert net.dataset.generator is None and panel.table.rowCount() == 4
+
+
+def test_a_csv_with_a_bad_value_is_refused_with_its_row_and_column(window, examples, tmp_path):
+    net = open_example(window, examples, "xor_untrained")
+    bad = tmp_path / "points.csv"
+    bad.write_text("a,b,label\n0,1,1\n1,x,0\n", "utf-8")
+    assert not window.data_panel.load_csv(bad)
+    assert "row 3, column 'b': 'x' is not a number" in window.data_panel.summary.text()
+    assert len(net.dataset.inputs) == 4
+    good = tmp_path / "good.csv"
+    good.write_text("a,b,label\n0,1,1\n1,1,0\n0,0,0\n", "utf-8")
+    assert window.data_panel.load_csv(good)
+    assert net.dataset.inputs == [[0, 1], [1, 1], [0, 0]] and net.dataset.targets == [
+        [1],
+        [0],
+        [0],
+    ]
