@@ -30,7 +30,9 @@ def classification_rule(y: np.ndarray) -> tuple[bool, float]:
     return one_hot, 0.0 if (y < 0).any() else 0.5
 
 
-def correct_mask(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None) -> np.ndarray:
+def correct_mask(
+    yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None
+) -> np.ndarray:
     """Per sample: classified correctly? (feature-major arrays, ``classification_rule``)"""
     one_hot, threshold = rule or classification_rule(y)
     if one_hot:

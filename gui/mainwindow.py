@@ -17,6 +17,7 @@ from .canvas.annotations import annotate
 from .canvas.inline_edit import InlineNumberEdit
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS, NetworkScene
+from .canvas.thumbnails import update_thumbnails
 from .canvas.view import NetworkView
 from .commands import MoveNeurons, RemoveItems, SetNeuronProperty, SetParameters
 from .dialogs import RandomizeDialog
@@ -27,6 +28,7 @@ from .panels.data import DataPanel
 from .panels.inspector import ACTIVATION_NAMES, Inspector
 from .panels.plots import DecisionMap, LossPanel
 from .panels.stepper import StepPanel
+from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
 from .recovery import Recovery
 
@@ -91,6 +93,13 @@ class MainWindow(QMainWindow):
         self.learning.state_changed.connect(self._show_walk_state)
         self.learning.message.connect(self.show_message)
         self.learning.running_changed.connect(self._running_changed)
+        thumbnails = Throttled(self._refresh_thumbnails, 0.2, self)
+        for signal in (
+            self.learning.progress,
+            self.learning.state_changed,
+            self.doc.network_edited,
+        ):
+            signal.connect(thumbnails)
         self.set_tool("select")
         self._update_title()
         self._update_enabled()
@@ -109,17 +118,18 @@ class MainWindow(QMainWindow):
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
         self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
-        self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
+        self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.data_dock = self._dock("Data", self.data_panel, right)
-        self.tabifyDockWidget(self.map_dock, self.data_dock)
-        self.map_dock.raise_()
-        self.tabifyDockWidget(self.step_dock, self.inspector_dock)
-        self.inspector_dock.raise_()
 
     def _size_docks(self) -> None:
-        """Dock sizes only stick once the window is shown."""
+        """Tabs and sizes of the docks, once the window is shown (done before, Qt keeps a
+        stale copy of a tab bar beside the docks, and sizes do not stick)."""
+        self.tabifyDockWidget(self.step_dock, self.inspector_dock)
+        self.tabifyDockWidget(self.map_dock, self.data_dock)
+        self.inspector_dock.raise_()
+        self.map_dock.raise_()
         vertical = Qt.Orientation.Vertical
         self.resizeDocks(
             [self.training_dock, self.step_dock], [270, 420], Qt.Orientation.Horizontal
@@ -133,6 +143,11 @@ class MainWindow(QMainWindow):
         annotate(self.scene, walk, self.learning.walk_state, self.step_panel.shown)
         if session is not None:
             self.step_dock.raise_()  # stepping: show the formulas
+
+    def _refresh_thumbnails(self) -> None:
+        trainer = self.learning.trainer
+        compiled = trainer.compiled if trainer is not None else self.doc.network.compile()
+        update_thumbnails(self.scene, compiled, self.act_thumbnails.isChecked())
 
     def _running_changed(self, running: bool) -> None:
         sp = QStyle.StandardPixmap
@@ -236,6 +251,11 @@ class MainWindow(QMainWindow):
             "Lay the network out in columns by depth",
         )
         self.act_about = self._action("&About Backprop Studio", self.about)
+        self.act_thumbnails = self._action(
+            "Neuron &Maps on the Canvas", self._refresh_thumbnails, "Ctrl+M"
+        )
+        self.act_thumbnails.setCheckable(True)
+        self.act_thumbnails.setStatusTip("Each neuron's activation over the input space, above it")
         lc = self.learning
         self.act_step = self._action(
             "&Step",
@@ -288,6 +308,8 @@ class MainWindow(QMainWindow):
 
         m = bar.addMenu("&View")
         m.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
+        m.addSeparator()
+        m.addAction(self.act_thumbnails)
         m.addSeparator()
         for dock in (
             self.inspector_dock,

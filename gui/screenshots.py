@@ -49,8 +49,9 @@ def main(out: str = "shots") -> None:
     save(window, out_dir / "stepping.png")
     window.doc.undo_stack.setClean()
 
-    # a trained decision map
+    # a trained decision map, with each neuron's own map on the canvas
     window = window_with("xor_untrained")
+    window.act_thumbnails.setChecked(True)
     window.learning.ensure_trainer().train(3000)
     window.learning._write_back()
     window.learning.progress.emit()
@@ -61,6 +62,8 @@ def main(out: str = "shots") -> None:
 
 
 def save(window, path: Path) -> None:
+    for _ in range(3):  # let docks finish laying out
+        QApplication.processEvents()
     window.grab().save(str(path))
     print(path)
 

@@ -3,7 +3,7 @@ step-through panel, training with Play, pausing, time travel, divergence."""
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 
 from engine.formatting import format_number, to_html, to_plain
@@ -206,3 +206,48 @@ def test_a_csv_with_a_bad_value_is_refused_with_its_row_and_column(window, examp
         [0],
         [0],
     ]
+
+
+def test_clicking_the_map_adds_and_removes_points(qtbot, window, examples):
+    net = open_example(window, examples, "xor_lecture")
+    window.map_dock.raise_()
+    qtbot.wait(50)
+    dmap = window.decision_map
+    vb = dmap.plot.plotItem.vb
+
+    def click_at(x, y, button):
+        scene_point = vb.mapViewToScene(QPointF(x, y))
+        QTest.mouseClick(
+            dmap.plot.viewport(),
+            button,
+            Qt.KeyboardModifier.NoModifier,
+            dmap.plot.mapFromScene(scene_point),
+        )
+
+    dmap.add_class.setCurrentIndex(1)
+    click_at(0.5, 0.5, Qt.MouseButton.LeftButton)
+    assert len(net.dataset.inputs) == 5 and net.dataset.targets[-1] == [1.0]
+    assert net.dataset.inputs[-1] == pytest.approx([0.5, 0.5], abs=0.02)
+    assert window.data_panel.table.rowCount() == 5
+    click_at(0.0, 0.0, Qt.MouseButton.RightButton)
+    assert [0.0, 0.0] not in net.dataset.inputs and len(net.dataset.inputs) == 4
+    window.doc.undo_stack.undo()
+    window.doc.undo_stack.undo()
+    assert net.dataset.inputs == [[0, 0], [0, 1], [1, 0], [1, 1]]
+
+
+def test_neuron_maps_on_the_canvas_follow_training(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    item = window.scene.neuron_items["h1"]
+    assert item.thumbnail is None
+    window.act_thumbnails.trigger()
+    assert item.thumbnail is not None and window.scene.neuron_items["x1"].thumbnail is None
+    before = item.thumbnail.copy()
+    trainer = window.learning.ensure_trainer()
+    trainer.train(500)
+    window.learning._write_back()
+    window.learning.progress.emit()
+    qtbot.waitUntil(lambda: item.thumbnail != before, timeout=2_000)
+    window.act_thumbnails.trigger()
+    assert item.thumbnail is None
+    assert net.dataset is not None

@@ -9,6 +9,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QImage,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -27,6 +28,7 @@ HANDLE_RADIUS = 6.5
 ARROW = 10.0
 MAX_PEN = 7.0
 WEIGHT_FOR_MAX_PEN = 8.0
+THUMB = 44.0  # side of a neuron's activation map drawn above it
 MIN_LABEL_ZOOM = 0.55  # below this zoom, weight labels would be under 6 px tall
 # Lines use flat caps: Qt's raster engine strokes a round-capped antialiased line about ten
 # times slower (measured: 354 µs against 37 µs), which made large networks crawl.
@@ -39,6 +41,7 @@ class NeuronItem(QGraphicsItem):
         self.edges: list[ConnectionItem] = []
         self.target_state: str | None = None  # "valid" / "invalid" while connecting
         self.annotation: list[str] = []  # z, a, δ while stepping through training
+        self.thumbnail: QImage | None = None  # its activation over the input space
         self.focus = False  # the neuron the current step is about
         self._hover = False
         self.setFlags(
@@ -68,8 +71,16 @@ class NeuronItem(QGraphicsItem):
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
         below = 30 + 14 * len(self.annotation)
+        above = THUMB + 14 if self.thumbnail is not None else 10
         side = RADIUS + (41 if self.annotation else 2 * HANDLE_RADIUS + 4)
-        return QRectF(-side, -RADIUS - 10, 2 * side, 2 * RADIUS + 10 + below)
+        return QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + below)
+
+    def set_thumbnail(self, image: QImage | None) -> None:
+        if image is None and self.thumbnail is None:
+            return
+        self.prepareGeometryChange()
+        self.thumbnail = image
+        self.update()
 
     def set_annotation(self, lines: list[str], focus: bool) -> None:
         if lines != self.annotation or focus != self.focus:
@@ -168,6 +179,13 @@ class NeuronItem(QGraphicsItem):
                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                     line,
                 )
+
+        if self.thumbnail is not None:
+            target = QRectF(-THUMB / 2, -RADIUS - THUMB - 8, THUMB, THUMB)
+            painter.drawImage(target, self.thumbnail)
+            painter.setPen(QPen(outline, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(target)
 
         if self.has_handle and (self._hover or selected):
             painter.setPen(QPen(outline, 1.5))

@@ -8,11 +8,21 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTransform
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.datasets import dataset_from_spec
 from engine.maps import data_extent, neuron_map
+from engine.settings import DatasetSpec
 
+from ..commands import SetDataset
 from .throttle import Throttled
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
@@ -132,9 +142,19 @@ class DecisionMap(QWidget):
         # points in deeper shades than the regions, ringed in white, so they show on both
         self.points = pg.ScatterPlotItem(size=10, pen=pg.mkPen("w", width=1.5))
         self.plot.addItem(self.points)
+        self.add_class = QComboBox()
+        self.add_class.addItems(["class 0 (orange)", "class 1 (blue)"])
+        hint = QLabel("Click to add a point of")
+        hint.setToolTip("Left-click on the map adds a point; right-click removes the nearest")
+        row = QHBoxLayout()
+        row.addWidget(hint)
+        row.addWidget(self.add_class)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot)
+        layout.addLayout(row)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
         throttled = Throttled(self.refresh_image, PLOT_INTERVAL, self)
         controller.progress.connect(throttled)
         controller.state_changed.connect(throttled)
@@ -166,6 +186,54 @@ class DecisionMap(QWidget):
         colours = [pg.mkBrush("#b85400" if t < 0.5 else "#164e87") for t in data.targets[:, 0]]
         self.points.setData(data.inputs[:, 0], ys, brush=colours)
         self.refresh_image()
+
+    # ---------------------------------------------------------- editing data
+    def _clicked(self, event) -> None:
+        if self.extent is None:
+            return
+        p = self.plot.plotItem.vb.mapSceneToView(event.scenePos())
+        x0, x1, y0, y1 = self.extent
+        if not (x0 <= p.x() <= x1 and y0 <= p.y() <= y1):
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.add_point(p.x(), p.y(), float(self.add_class.currentIndex()))
+        elif event.button() == Qt.MouseButton.RightButton:
+            self.remove_point_near(p.x(), p.y())
+        event.accept()
+
+    def _rows(self):
+        """The dataset as editable rows (generated data becomes the file's own rows)."""
+        net = self.doc.network
+        data = dataset_from_spec(net.dataset, net.inputs, net.outputs)
+        return data.inputs.tolist(), data.targets.tolist()
+
+    def add_point(self, x: float, y: float, label: float) -> None:
+        net = self.doc.network
+        if len(net.inputs) != 2 or len(net.outputs) != 1:
+            self.controller.message.emit(
+                "Points can be added on a map of two inputs and one output."
+            )
+            return
+        inputs, targets = self._rows()
+        spec = DatasetSpec(inputs=[*inputs, [x, y]], targets=[*targets, [label]])
+        spec.test_fraction, spec.split_seed = net.dataset.test_fraction, net.dataset.split_seed
+        self.doc.undo_stack.push(SetDataset(self.doc, spec, "Add a data point"))
+
+    def remove_point_near(self, x: float, y: float) -> None:
+        net = self.doc.network
+        inputs, targets = self._rows()
+        if not inputs or len(net.inputs) != 2:
+            return
+        x0, x1, y0, y1 = self.extent
+        d = [((px - x) / (x1 - x0)) ** 2 + ((py - y) / (y1 - y0)) ** 2 for px, py in inputs]
+        i = int(np.argmin(d))
+        if d[i] > 0.03**2 or len(inputs) == 1:  # only a point under the cursor
+            return
+        spec = DatasetSpec(
+            inputs=inputs[:i] + inputs[i + 1 :], targets=targets[:i] + targets[i + 1 :]
+        )
+        spec.test_fraction, spec.split_seed = net.dataset.test_fraction, net.dataset.split_seed
+        self.doc.undo_stack.push(SetDataset(self.doc, spec, "Remove a data point"))
 
     def refresh_image(self) -> None:
         """Per frame while training: one vectorised evaluation of the grid."""
