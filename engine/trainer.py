@@ -8,6 +8,7 @@ training that is exactly the loss of the weights the epoch started from.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -259,9 +260,11 @@ class Trainer:
         epochs: int | None = None,
         target_loss: float | None = None,
         on_epoch: Callable[[Trainer], bool | None] | None = None,
+        deadline: float | None = None,
     ) -> TrainResult:
         """Run up to ``epochs`` more epochs (default: the settings' max_epochs).
-        ``on_epoch`` may return False to stop early."""
+        ``on_epoch`` may return False to stop early; so does passing ``deadline`` (a
+        ``time.perf_counter()`` value: the app trains in time slices this way)."""
         epochs = self.settings.max_epochs if epochs is None else epochs
         target = self.settings.target_loss if target_loss is None else target_loss
         reason = StopReason.EPOCHS
@@ -275,6 +278,9 @@ class Trainer:
                     reason = StopReason.TARGET
                     break
                 if on_epoch is not None and on_epoch(self) is False:
+                    reason = StopReason.STOPPED
+                    break
+                if deadline is not None and time.perf_counter() >= deadline:
                     reason = StopReason.STOPPED
                     break
         loss, acc = self.evaluate()

@@ -9,10 +9,8 @@ the network makes the trainer stale; it is rebuilt from the edited network on de
 
 from __future__ import annotations
 
-import math
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.session import StepSession
@@ -172,48 +170,23 @@ class LearningController(QObject):
 
     def _tick(self) -> None:
         t = self.trainer
-        limit = t.settings.max_epochs
-        target = t.settings.target_loss
         # train at least as long as the last redraw took (so training keeps about half of
         # the time whatever the panels cost), within bounds that keep Pause responsive
         start = time.perf_counter()
         busy = start - self._tick_end if self._tick_end else 0.0
         slice_ = min(MAX_SLICE_SECONDS, max(SLICE_SECONDS, busy)) * self.speed
-        deadline = start + slice_
-        result = None
-        with np.errstate(all="ignore"):
-            while time.perf_counter() < deadline:
-                value = t.run_epoch()
-                if math.isnan(value):
-                    result = StopReason.DIVERGED
-                    break
-                if target is not None and value <= target:
-                    result = StopReason.TARGET
-                    break
-                if t.epoch >= limit:
-                    result = StopReason.EPOCHS
-                    break
+        result = t.train(max(t.settings.max_epochs - t.epoch, 0), deadline=start + slice_)
+        finished = result.reason is not StopReason.STOPPED
         now = time.perf_counter()
-        if result is not None or now - self._last_frame >= FRAME_SECONDS:
+        if finished or now - self._last_frame >= FRAME_SECONDS:
             self._last_frame = now
             self._write_back()
             self.progress.emit()
-        if result is not None:
+        if finished:
             self.pause()
-            self.message.emit(self._stop_message(result))
+            advice = " Or press Reset." if result.reason is StopReason.DIVERGED else ""
+            self.message.emit(result.message[0].upper() + result.message[1:] + "." + advice)
         self._tick_end = time.perf_counter()
-
-    def _stop_message(self, reason: StopReason) -> str:
-        t = self.trainer
-        if reason is StopReason.DIVERGED:
-            return (
-                f"Training diverged in epoch {t.epoch + 1}: the loss became NaN or infinite. "
-                "The weights are those from before that epoch. Lower the learning rate, "
-                "or Reset."
-            )
-        if reason is StopReason.TARGET:
-            return f"Reached the target loss after {t.epoch} epochs."
-        return f"Stopped at the epoch limit ({t.epoch} epochs)."
 
     def reset(self) -> None:
         """Back to the weights this run of training started from."""

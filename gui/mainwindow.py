@@ -6,52 +6,32 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStyle
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStyle
 
-from engine.examples import examples_dir
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
 
+from . import menus
 from .canvas.annotations import annotate
 from .canvas.inline_edit import InlineNumberEdit
 from .canvas.items import ConnectionItem, NeuronItem
-from .canvas.scene import TOOL_HINTS, NetworkScene
+from .canvas.scene import NetworkScene
 from .canvas.thumbnails import update_thumbnails
 from .canvas.view import NetworkView
-from .commands import MoveNeurons, RemoveItems, SetNeuronProperty, SetParameters
+from .commands import MoveNeurons, RemoveItems, SetParameters
 from .dialogs import RandomizeDialog
 from .document import Document
 from .files import FileController
 from .learning import LearningController
+from .menus import TOOL_NAMES, icon
 from .panels.data import DataPanel
-from .panels.inspector import ACTIVATION_NAMES, Inspector
+from .panels.inspector import Inspector
 from .panels.plots import DecisionMap, LossPanel
 from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
 from .recovery import Recovery
-
-ICONS = examples_dir().parent / "icons"
-TOOL_KEYS = {"select": "S", "input": "I", "hidden": "H", "output": "O", "connect": "C"}
-TOOL_NAMES = {
-    "select": "Select",
-    "input": "Add input",
-    "hidden": "Add hidden",
-    "output": "Add output",
-    "connect": "Connect",
-}
-TOOL_ICONS = {
-    "select": "select",
-    "input": "add_input",
-    "hidden": "add_hidden",
-    "output": "add_output",
-    "connect": "connect",
-}
-
-
-def icon(name: str) -> QIcon:
-    return QIcon(str(ICONS / f"{name}.svg"))
 
 
 class MainWindow(QMainWindow):
@@ -163,188 +143,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, text: str, slot, shortcut=None, icon_=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            keys = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(k) for k in keys])
-        if icon_ is not None:
-            action.setIcon(icon_ if isinstance(icon_, QIcon) else icon(icon_))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
-
     def _build_actions(self) -> None:
-        std = self.style().standardIcon
-        sp = QStyle.StandardPixmap
-        f = self.files
-        self.act_new = self._action(
-            "&New",
-            f.new,
-            QKeySequence.StandardKey.New,
-            std(sp.SP_FileIcon),
-            "Start an empty network",
-        )
-        self.act_open = self._action(
-            "&Open…", f.open_dialog, QKeySequence.StandardKey.Open, std(sp.SP_DialogOpenButton)
-        )
-        self.act_save = self._action(
-            "&Save", f.save, QKeySequence.StandardKey.Save, std(sp.SP_DialogSaveButton)
-        )
-        self.act_save_as = self._action("Save &As…", f.save_as, QKeySequence.StandardKey.SaveAs)
-        self.act_export_png = self._action(
-            "Export Canvas as &PNG…", lambda: f.export_dialog("png")
-        )
-        self.act_export_svg = self._action(
-            "Export Canvas as S&VG…", lambda: f.export_dialog("svg")
-        )
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.act_undo.setIcon(std(sp.SP_ArrowBack))
-        self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.act_redo.setIcon(std(sp.SP_ArrowForward))
-        self.act_delete = self._action(
-            "&Delete", self.delete_selection, ["Del", "Backspace"], std(sp.SP_TrashIcon)
-        )
-        self.act_select_all = self._action(
-            "Select &All", self.select_all, QKeySequence.StandardKey.SelectAll
-        )
-
-        self.act_zoom_in = self._action(
-            "Zoom &In", lambda: self.view.zoom_by(1.25), ["Ctrl++", "Ctrl+="]
-        )
-        self.act_zoom_out = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8), "Ctrl+-")
-        self.act_zoom_reset = self._action("&Actual Size", self.view.reset_zoom, "Ctrl+0")
-        self.act_fit = self._action("&Fit to Window", self.view.fit_all, "Ctrl+9", "fit")
-
-        self.tool_group = QActionGroup(self)
-        self.tool_actions: dict[str, QAction] = {}
-        for tool in TOOL_HINTS:
-            action = self._action(
-                TOOL_NAMES[tool],
-                lambda _c=False, t=tool: self.set_tool(t),
-                TOOL_KEYS[tool],
-                TOOL_ICONS[tool],
-                TOOL_HINTS[tool],
-            )
-            action.setToolTip(f"{TOOL_NAMES[tool]} ({TOOL_KEYS[tool]})")
-            action.setCheckable(True)
-            self.tool_group.addAction(action)
-            self.tool_actions[tool] = action
-        self.act_randomize = self._action(
-            "&Randomize Weights…",
-            self.randomize,
-            "Ctrl+R",
-            "randomize",
-            "Random weights and biases from an initialiser and a seed",
-        )
-        self.act_zero_biases = self._action("Set All &Biases to 0", self.zero_biases)
-        self.act_arrange = self._action(
-            "&Arrange in Layers",
-            self.arrange,
-            "Ctrl+L",
-            "arrange",
-            "Lay the network out in columns by depth",
-        )
-        self.act_about = self._action("&About Backprop Studio", self.about)
-        self.act_thumbnails = self._action(
-            "Neuron &Maps on the Canvas", self._refresh_thumbnails, "Ctrl+M"
-        )
-        self.act_thumbnails.setCheckable(True)
-        self.act_thumbnails.setStatusTip("Each neuron's activation over the input space, above it")
-        lc = self.learning
-        self.act_step = self._action(
-            "&Step",
-            lc.step_forward,
-            "Right",
-            std(sp.SP_MediaSeekForward),
-            "The next step of backpropagation (its size: Step by)",
-        )
-        self.act_step_back = self._action(
-            "Step &Back",
-            lc.step_back,
-            "Left",
-            std(sp.SP_MediaSeekBackward),
-            "Go back one step exactly, updates included",
-        )
-        self.act_play = self._action(
-            "&Play", lc.toggle, "Space", std(sp.SP_MediaPlay), "Train continuously; again to pause"
-        )
-        self.act_reset = self._action(
-            "&Reset Training",
-            lc.reset,
-            "R",
-            std(sp.SP_MediaSkipBackward),
-            "Back to the weights training started from",
-        )
-        self.act_end_steps = self._action(
-            "S&top Stepping", lc.end_steps, None, None, "Hide the step-through annotations"
-        )
+        menus.build_actions(self)
 
     def _build_menus_and_toolbar(self) -> None:
-        bar = self.menuBar()
-        m = bar.addMenu("&File")
-        m.addActions([self.act_new, self.act_open])
-        self.examples_menu = m.addMenu("Open &Example")
-        for name, title in self.files.examples().items():
-            self.examples_menu.addAction(title, lambda n=name: self.files.open_example(n))
-        self.recent_menu = m.addMenu("Open &Recent")
-        self._fill_recent()
-        m.addSeparator()
-        m.addActions([self.act_save, self.act_save_as])
-        m.addSeparator()
-        m.addActions([self.act_export_png, self.act_export_svg])
-        m.addSeparator()
-        m.addAction(self.act_quit)
+        menus.build_menus_and_toolbar(self)
 
-        m = bar.addMenu("&Edit")
-        m.addActions([self.act_undo, self.act_redo])
-        m.addSeparator()
-        m.addActions([self.act_delete, self.act_select_all])
-
-        m = bar.addMenu("&View")
-        m.addActions([self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset, self.act_fit])
-        m.addSeparator()
-        m.addAction(self.act_thumbnails)
-        m.addSeparator()
-        for dock in (
-            self.inspector_dock,
-            self.data_dock,
-            self.step_dock,
-            self.training_dock,
-            self.loss_dock,
-            self.map_dock,
-        ):
-            m.addAction(dock.toggleViewAction())
-
-        m = bar.addMenu("&Network")
-        m.addActions(list(self.tool_actions.values()))
-        m.addSeparator()
-        m.addActions([self.act_randomize, self.act_zero_biases, self.act_arrange])
-
-        m = bar.addMenu("&Train")
-        m.addActions(
-            [self.act_step, self.act_step_back, self.act_play, self.act_reset, self.act_end_steps]
-        )
-
-        bar.addMenu("&Help").addAction(self.act_about)
-
-        tb = self.addToolBar("Main")
-        tb.setObjectName("main_toolbar")
-        tb.setMovable(False)
-        tb.addActions([self.act_new, self.act_open, self.act_save])
-        tb.addSeparator()
-        tb.addActions([self.act_undo, self.act_redo])
-        tb.addSeparator()
-        tb.addActions(list(self.tool_actions.values()))
-        tb.addSeparator()
-        tb.addActions([self.act_randomize, self.act_arrange, self.act_fit])
-        tb.addSeparator()
-        tb.addActions([self.act_step_back, self.act_step, self.act_play, self.act_reset])
+    def _context_menu(self, item, screen_pos) -> None:
+        self.context_menu = menus.context_menu(self, item, screen_pos)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -436,46 +242,6 @@ class MainWindow(QMainWindow):
             self.doc.undo_stack.push(
                 SetParameters(self.doc, {tuple(key): weight}, {}, "Set weight")
             )
-
-    def _context_menu(self, item, screen_pos) -> None:
-        menu = QMenu(self)
-        if isinstance(item, NeuronItem):
-            nid = item.neuron_id
-            neuron = self.doc.network.neuron(nid)
-            if neuron.kind != "input":
-                acts = menu.addMenu("Activation")
-                targets = [
-                    n
-                    for n in self.scene.selected_neurons()
-                    if self.doc.network.neuron(n).kind != "input"
-                ]
-                for name, title in ACTIVATION_NAMES.items():
-                    a = acts.addAction(
-                        title,
-                        lambda n=name, t=targets: self.doc.undo_stack.push(
-                            SetNeuronProperty(self.doc, t, "activation", n)
-                        ),
-                    )
-                    a.setCheckable(True)
-                    a.setChecked(name == neuron.activation)
-            menu.addAction(self.act_randomize)
-            menu.addSeparator()
-            menu.addAction(self.act_delete)
-        elif isinstance(item, ConnectionItem):
-            menu.addAction("Edit Weight…", lambda k=item.key: self.edit_weight(k))
-            menu.addAction(self.act_delete)
-        else:
-            pos = self.view.mapToScene(self.view.mapFromGlobal(screen_pos))
-            for kind in ("input", "hidden", "output"):
-                menu.addAction(
-                    icon(TOOL_ICONS[kind]),
-                    f"Add {kind} neuron here",
-                    lambda k=kind, p=pos: self.scene.add_neuron_at(k, p),
-                )
-            menu.addSeparator()
-            menu.addActions([self.act_select_all, self.act_arrange, self.act_fit])
-        menu.popup(screen_pos)
-        self.context_menu = menu
 
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
