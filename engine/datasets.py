@@ -174,9 +174,15 @@ def train_test_split(
     """A seeded shuffle split; the test set has round(fraction·n) samples."""
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test fraction must be in [0, 1), not {test_fraction}")
-    n_test = round(len(data) * test_fraction)
-    order = np.random.default_rng(seed).permutation(len(data))
-    return data.subset(np.sort(order[n_test:])), data.subset(np.sort(order[:n_test]))
+    train, test = split_indices(len(data), test_fraction, seed)
+    return data.subset(train), data.subset(test)
+
+
+def split_indices(n: int, test_fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, test rows), each sorted: the split ``train_test_split`` makes."""
+    n_test = round(n * test_fraction)
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
 def dataset_from_spec(spec, input_names: list[str], target_names: list[str]) -> Dataset:

@@ -251,3 +251,22 @@ def test_neuron_maps_on_the_canvas_follow_training(qtbot, window, examples):
     window.act_thumbnails.trigger()
     assert item.thumbnail is None
     assert net.dataset is not None
+
+
+def test_training_settings_are_undoable_and_test_points_are_outlined(qtbot, window, examples):
+    net = open_example(window, examples, "xor_noisy_online")
+    fields = window.training_panel.fields
+    fields["learning_rate"].setValue(0.25)
+    fields["learning_rate"].editingFinished.emit()
+    fields["target_loss"].setValue(0.2)
+    fields["target_loss"].editingFinished.emit()
+    assert net.training.learning_rate == 0.25 and net.training.target_loss == 0.2
+    window.doc.undo_stack.undo()
+    assert net.training.target_loss is None
+    panel = window.data_panel
+    panel.test_fraction.setValue(0.25)
+    panel.test_fraction.editingFinished.emit()
+    assert net.dataset.test_fraction == 0.25
+    points = window.decision_map.points.points()
+    outlined = [p for p in points if p.brush().color().name() == "#ffffff"]
+    assert len(points) == 200 and len(outlined) == 50

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import dataset_from_spec
+from engine.datasets import dataset_from_spec, split_indices
 from engine.maps import data_extent, neuron_map
 from engine.settings import DatasetSpec
 
@@ -183,8 +183,22 @@ class DecisionMap(QWidget):
         self.plot.setLabel("bottom", names[0])
         self.plot.setLabel("left", names[1] if len(names) > 1 else "")
         ys = data.inputs[:, 1] if data.inputs.shape[1] > 1 else np.zeros(len(data))
-        colours = [pg.mkBrush("#b85400" if t < 0.5 else "#164e87") for t in data.targets[:, 0]]
-        self.points.setData(data.inputs[:, 0], ys, brush=colours)
+        test = np.zeros(len(data), bool)
+        if net.dataset.test_fraction > 0:
+            test[
+                split_indices(len(data), net.dataset.test_fraction, net.dataset.split_seed)[1]
+            ] = True
+        dark = ["#b85400" if t < 0.5 else "#164e87" for t in data.targets[:, 0]]
+        # training points filled, test points outlined in their class colour
+        brushes = [
+            pg.mkBrush("w") if is_test else pg.mkBrush(c)
+            for c, is_test in zip(dark, test, strict=True)
+        ]
+        pens = [
+            pg.mkPen(c, width=2) if is_test else pg.mkPen("w", width=1.5)
+            for c, is_test in zip(dark, test, strict=True)
+        ]
+        self.points.setData(data.inputs[:, 0], ys, brush=brushes, pen=pens)
         self.refresh_image()
 
     # ---------------------------------------------------------- editing data

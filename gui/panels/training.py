@@ -60,6 +60,19 @@ class TrainingPanel(QWidget):
         momentum.setRange(0.0, 0.999)
         momentum.setSingleStep(0.05)
         self._bind("momentum", momentum)
+        for name, high, step in (("beta1", 0.9999, 0.01), ("beta2", 0.99999, 0.001)):
+            box = QDoubleSpinBox()
+            box.setDecimals(5)
+            box.setRange(0.0, high)
+            box.setSingleStep(step)
+            self._bind(name, box)
+        target = QDoubleSpinBox()
+        target.setDecimals(5)
+        target.setRange(0.0, 100.0)
+        target.setSingleStep(0.01)
+        target.setSpecialValueText("none")
+        target.setToolTip("Stop when the epoch loss reaches this value")
+        self._bind("target_loss", target)
         halve = QCheckBox("halve η on a plateau")
         halve.setToolTip("Halve the learning rate when the epoch loss stops improving")
         self._bind("halve_on_plateau", halve)
@@ -79,10 +92,13 @@ class TrainingPanel(QWidget):
             ("Learning rate η", "learning_rate"),
             ("Batch size", "batch_size"),
             ("Momentum μ", "momentum"),
+            ("Adam β₁", "beta1"),
+            ("Adam β₂", "beta2"),
             ("", "halve_on_plateau"),
             ("Initialiser", "initializer"),
             ("Seed", "seed"),
             ("Max epochs", "max_epochs"),
+            ("Target loss", "target_loss"),
         ]:
             form.addRow(label, self.fields[name])
 
@@ -129,7 +145,7 @@ class TrainingPanel(QWidget):
     @staticmethod
     def _value(name: str, widget):
         value = widget.value()
-        if name == "batch_size":
+        if name in ("batch_size", "target_loss"):
             return value or None
         return value
 
