@@ -13,6 +13,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.initializers import initial_parameters
 from engine.session import StepSession
 from engine.trainer import StopReason, Trainer
 
@@ -199,6 +200,18 @@ class LearningController(QObject):
         self.session = None
         self.state_changed.emit()
         self.progress.emit()
+
+    def rerandomize(self) -> None:
+        """Reset to fresh weights from the training settings' initialiser and seed."""
+        self.pause()
+        t = self.doc.network.training
+        weights, biases = initial_parameters(self.doc.network, t.initializer, t.seed, t.init_scale)
+        self.doc.undo_stack.push(
+            SetParameters(
+                self.doc, weights, biases, f"Re-randomize ({t.initializer}, seed {t.seed})"
+            )
+        )  # an edit like any other: the trainer starts over from these weights
+        self.message.emit(f"New {t.initializer} weights from seed {t.seed}.")
 
     def rewind(self, epoch: int) -> int:
         """Time travel: back to an earlier epoch (later history is dropped)."""

@@ -151,6 +151,14 @@ def build_actions(w) -> None:
         std(sp.SP_MediaSkipBackward),
         "Back to the weights training started from",
     )
+    w.act_rerandomize = _action(
+        w,
+        "Reset with &New Weights",
+        lc.rerandomize,
+        "Shift+R",
+        None,
+        "Fresh weights from the initialiser and seed in the Training dock",
+    )
     w.act_end_steps = _action(
         w, "S&top Stepping", lc.end_steps, None, None, "Hide the step-through annotations"
     )
@@ -198,7 +206,9 @@ def build_menus_and_toolbar(w) -> None:
     m.addActions([w.act_randomize, w.act_zero_biases, w.act_arrange])
 
     m = bar.addMenu("&Train")
-    m.addActions([w.act_step, w.act_step_back, w.act_play, w.act_reset, w.act_end_steps])
+    m.addActions(
+        [w.act_step, w.act_step_back, w.act_play, w.act_reset, w.act_rerandomize, w.act_end_steps]
+    )
 
     bar.addMenu("&Help").addAction(w.act_about)
 

@@ -270,3 +270,32 @@ def test_training_settings_are_undoable_and_test_points_are_outlined(qtbot, wind
     points = window.decision_map.points.points()
     outlined = [p for p in points if p.brush().color().name() == "#ffffff"]
     assert len(points) == 200 and len(outlined) == 50
+
+
+def test_long_time_travel_asks_first_and_reset_can_bring_new_weights(qtbot, window, examples):
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.initializers import initial_parameters
+    from tests.gui_helpers import DialogAnswerer
+
+    net = open_example(window, examples, "xor_untrained")
+    trainer = window.learning.ensure_trainer()
+    trainer.train(500)
+    window.learning.progress.emit()
+    qtbot.wait(250)
+    slider = window.loss_panel.slider
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Cancel])
+    slider.setValue(10)
+    slider.sliderReleased.emit()
+    answerer.stop()
+    assert "discards the 490 epochs" in answerer.seen[0] and trainer.epoch == 500
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Ok])
+    slider.setValue(10)
+    slider.sliderReleased.emit()
+    answerer.stop()
+    assert trainer.epoch == 10
+
+    net.training.initializer, net.training.seed = "he", 7
+    window.act_rerandomize.trigger()
+    assert net.parameters() == initial_parameters(net, "he", 7)
+    assert window.learning.trainer is None  # training starts over from the new weights

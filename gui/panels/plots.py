@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from ..commands import SetDataset
 from .throttle import Throttled
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+LONG_HISTORY = 200  # epochs: going back further than this asks first
 PLOT_INTERVAL = 0.2  # seconds: plots redraw at most 5 times a second while training
 
 
@@ -116,9 +118,22 @@ class LossPanel(QWidget):
     def _travel(self) -> None:
         epoch = self.slider.value()
         t = self.controller.trainer
-        if t is not None and epoch < t.epoch:
-            restored = self.controller.rewind(epoch)
-            self.readout.setText(self.readout.text() + f"  (back at epoch {restored})")
+        if t is None or epoch >= t.epoch:
+            return
+        later = t.epoch - epoch
+        if later > LONG_HISTORY:
+            answer = QMessageBox.question(
+                self,
+                "Go back in time?",
+                f"Going back to epoch {epoch} discards the {later} epochs trained after it "
+                "(their weights can be had back with Undo, their history cannot).",
+                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Ok:
+                self.refresh()  # the slider goes back to the present
+                return
+        restored = self.controller.rewind(epoch)
+        self.readout.setText(self.readout.text() + f"  (back at epoch {restored})")
 
 
 class DecisionMap(QWidget):
