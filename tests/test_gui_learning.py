@@ -161,23 +161,27 @@ def test_shortcuts_are_listed_in_the_train_menu(window):
 
 def test_the_truth_table_follows_the_network(qtbot, window, examples):
     open_example(window, examples, "xor_lecture")
-    table = window.data_panel.table
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    table = window.data_panel.model
+
+    def cell(r, c):
+        return table.data(table.index(r, c))
+
+    headers = [table.headerData(c, Qt.Orientation.Horizontal) for c in range(table.columnCount())]
     assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target ŷ", "✓/✗"]
 
     # the lecture's table: hidden outputs round to (0,1), (0,0), (0,0), (1,0); all correct
     def rounded(text):  # "1.67×10⁻⁵" rounds to 0
         return 0 if "×10⁻" in text else round(float(text.replace("−", "-")))
 
-    hidden = [[rounded(table.item(r, c).text()) for c in (2, 3)] for r in range(4)]
+    hidden = [[rounded(cell(r, c)) for c in (2, 3)] for r in range(4)]
     assert hidden == [[0, 1], [0, 0], [0, 0], [1, 0]]
-    assert [table.item(r, 6).text() for r in range(4)] == ["✓"] * 4
+    assert [cell(r, 6) for r in range(4)] == ["✓"] * 4
     assert "4 of 4 samples classified correctly" in window.data_panel.summary.text()
     # break one weight: the table says which samples are now wrong
     from gui.commands import SetParameters
 
     window.doc.undo_stack.push(SetParameters(window.doc, {("h1", "y"): 11.0}, {}, "Set weight"))
-    assert [table.item(r, 6).text() for r in range(4)] == ["✓", "✓", "✓", "✗"]
+    assert [cell(r, 6) for r in range(4)] == ["✓", "✓", "✓", "✗"]
 
 
 def test_choosing_a_generated_dataset_is_undoable(qtbot, window, examples):
@@ -185,10 +189,10 @@ def test_choosing_a_generated_dataset_is_undoable(qtbot, window, examples):
     panel = window.data_panel
     panel.source.setCurrentIndex(panel.source.findData("circle"))
     panel.source.activated.emit(panel.source.currentIndex())
-    assert net.dataset.generator == "circle" and panel.table.rowCount() == 200
+    assert net.dataset.generator == "circle" and panel.model.rowCount() == 200
     assert window.decision_map.points.data.size == 200
     window.doc.undo_stack.undo()
-    assert net.dataset.generator is None and panel.table.rowCount() == 4
+    assert net.dataset.generator is None and panel.model.rowCount() == 4
 
 
 def test_a_csv_with_a_bad_value_is_refused_with_its_row_and_column(window, examples, tmp_path):
@@ -228,7 +232,7 @@ def test_clicking_the_map_adds_and_removes_points(qtbot, window, examples):
     click_at(0.5, 0.5, Qt.MouseButton.LeftButton)
     assert len(net.dataset.inputs) == 5 and net.dataset.targets[-1] == [1.0]
     assert net.dataset.inputs[-1] == pytest.approx([0.5, 0.5], abs=0.02)
-    assert window.data_panel.table.rowCount() == 5
+    assert window.data_panel.model.rowCount() == 5
     click_at(0.0, 0.0, Qt.MouseButton.RightButton)
     assert [0.0, 0.0] not in net.dataset.inputs and len(net.dataset.inputs) == 4
     window.doc.undo_stack.undo()
@@ -299,3 +303,39 @@ def test_long_time_travel_asks_first_and_reset_can_bring_new_weights(qtbot, wind
     window.act_rerandomize.trigger()
     assert net.parameters() == initial_parameters(net, "he", 7)
     assert window.learning.trainer is None  # training starts over from the new weights
+
+
+def test_the_map_chooses_inputs_and_output_and_holds_the_others_by_sliders(
+    qtbot, window, tmp_path
+):
+    from engine.files import save_network
+    from engine.settings import DatasetSpec
+    from tests.helpers import build
+
+    net = build(
+        [("a", "input"), ("b", "input"), ("c", "input"), ("p", "output"), ("q", "output", "tanh")],
+        [("a", "p", 1.0), ("b", "p", -1.0), ("c", "p", 2.0), ("a", "q", 0.5), ("c", "q", -1.0)],
+    )
+    net.dataset = DatasetSpec(
+        inputs=[[0, 0, -1], [1, 1, 1], [0, 1, 0]], targets=[[0, 1], [1, 0], [0, 0]]
+    )
+    save_network(net, tmp_path / "three.json")
+    window.files.open_path(tmp_path / "three.json", ask=False)
+    dmap = window.decision_map
+    assert not dmap.choices.isHidden() and list(dmap.sliders) == [2]
+    dmap.x_combo.setCurrentIndex(2)  # c on the x axis: now b gets the slider
+    dmap.x_combo.activated.emit(2)
+    assert dmap.axes == (2, 1) and list(dmap.sliders) == [0]
+    dmap.out_combo.setCurrentIndex(1)
+    dmap.out_combo.activated.emit(1)
+    dmap.sliders[0].setValue(100)  # a held at its largest value, 1
+    expected = neuron_map(
+        window.doc.network.compile(),
+        dmap.extent,
+        dmap.RESOLUTION,
+        neuron="q",
+        axes=(2, 1),
+        fixed=[1.0, 0.0, 0.0],
+    )
+    assert np.allclose(dmap.last_image, expected, atol=1e-6)
+    assert dmap.plot.getAxis("bottom").labelText == "c"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,6 @@ from engine.trainer import correct_mask
 from ..commands import SetDataset
 from .throttle import Throttled
 
-ROWS_SHOWN = 400
 ROWS = "rows"  # the dataset is the file's own rows (typed, imported or edited)
 
 
@@ -67,8 +65,9 @@ class DataPanel(QWidget):
             params.addWidget(widget)
         form.addRow("", params)
         form.addRow("Test fraction", self.test_fraction)
-        self.table = QTableWidget()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.model = TruthTable()
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.summary = QLabel()
         layout = QVBoxLayout(self)
@@ -174,37 +173,28 @@ class DataPanel(QWidget):
         net = self.doc.network
         self.data = None
         if net.dataset is None:
-            self.table.clear()
+            self.model.set_table([], np.zeros((0, 0)), None)
             self.summary.setText("No dataset: choose one above.")
             return
         try:
             self.data = dataset_from_spec(net.dataset, net.inputs, net.outputs)
         except ValueError as e:
-            self.table.clear()
+            self.model.set_table([], np.zeros((0, 0)), None)
             self.summary.setText(str(e))
             return
         hidden = [n.id for n in net.neurons if n.kind == "hidden"]
-        names = (
-            [net.neuron(i).name for i in net.inputs]
-            + [net.neuron(h).name for h in hidden]
-            + [net.neuron(o).name for o in net.outputs]
-            + [f"target {net.neuron(o).name}" for o in net.outputs]
-            + ["✓/✗"]
-        )
         self.columns = net.inputs + hidden + net.outputs
-        self.table.setColumnCount(len(names))
-        self.table.setHorizontalHeaderLabels(names)
-        self.table.setRowCount(min(len(self.data), ROWS_SHOWN))
-        for r in range(self.table.rowCount()):
-            for c, v in enumerate(self.data.inputs[r]):
-                self.table.setItem(r, c, _cell(format_number(v, 3)))
-            base = len(self.columns)
-            for k, v in enumerate(self.data.targets[r]):
-                self.table.setItem(r, base + k, _cell(format_number(v, 3)))
+        names = [net.neuron(n).name for n in self.columns]
+        names += [f"target {net.neuron(o).name}" for o in net.outputs] + ["✓/✗"]
+        values = np.zeros((len(self.data), len(self.columns) + len(net.outputs)))
+        values[:, : len(net.inputs)] = self.data.inputs
+        values[:, len(self.columns) :] = self.data.targets
+        self.model.set_table(names, values, np.zeros(len(self.data), bool))
         self.refresh_values()
 
     def refresh_values(self) -> None:
-        """Hidden outputs, ŷ and ✓/✗ from one forward pass over the whole dataset."""
+        """Hidden outputs, ŷ and ✓/✗ from one forward pass over the whole dataset; the
+        table formats only the cells on screen."""
         if self.data is None or not len(self.data):
             return
         net = self.doc.network
@@ -214,30 +204,63 @@ class DataPanel(QWidget):
         Y = np.ascontiguousarray(self.data.targets.T)
         with np.errstate(all="ignore"):
             ws = compiled.forward(X)
-        yhat = ws.A[compiled.output_rows]
-        correct = correct_mask(yhat, Y)
+        correct = correct_mask(ws.A[compiled.output_rows], Y)
         n_in = len(net.inputs)
-        rows = self.table.rowCount()
-        for c, nid in enumerate(self.columns[n_in:], start=n_in):
-            values = ws.A[compiled.row[nid], :rows]
-            for r in range(rows):
-                self.table.setItem(r, c, _cell(format_number(values[r], 3)))
-        last = self.table.columnCount() - 1
-        for r in range(rows):
-            item = _cell("✓" if correct[r] else "✗")
-            item.setForeground(QColor("#2e9d4f" if correct[r] else "#d13b3b"))
-            self.table.setItem(r, last, item)
-        shown = f" (first {rows} shown)" if rows < len(self.data) else ""
+        rows = [compiled.row[nid] for nid in self.columns[n_in:]]
+        self.model.update_values(n_in, ws.A[rows].T, correct)
         self.summary.setText(
-            f"{int(correct.sum())} of {len(self.data)} samples classified correctly{shown}"
+            f"{int(correct.sum())} of {len(self.data)} samples classified correctly"
         )
         self.correct = correct
 
 
-def _cell(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
+class TruthTable(QAbstractTableModel):
+    """Samples × (inputs, hidden outputs, ŷ, targets, ✓/✗), formatted when shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+        self.values = np.zeros((0, 0))
+        self.correct: np.ndarray | None = None
+
+    def set_table(self, names: list[str], values: np.ndarray, correct) -> None:
+        self.beginResetModel()
+        self.names, self.values, self.correct = names, values, correct
+        self.endResetModel()
+
+    def update_values(self, first: int, block: np.ndarray, correct: np.ndarray) -> None:
+        self.values[:, first : first + block.shape[1]] = block
+        self.correct = correct
+        if len(self.values):
+            self.dataChanged.emit(
+                self.index(0, first), self.index(len(self.values) - 1, len(self.names) - 1)
+            )
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.values)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.names)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.names[section] if section < len(self.names) else None
+        return str(section)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        r, c = index.row(), index.column()
+        last = c == len(self.names) - 1
+        if role == Qt.ItemDataRole.DisplayRole:
+            if last:
+                return "✓" if self.correct[r] else "✗"
+            return format_number(self.values[r, c], 3)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and last:
+            return QColor("#2e9d4f" if self.correct[r] else "#d13b3b")
+        return None
 
 
 def _spec_key(spec: DatasetSpec):

@@ -11,6 +11,7 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -137,7 +138,8 @@ class LossPanel(QWidget):
 
 
 class DecisionMap(QWidget):
-    """The first output's value over the first two inputs, the 0.5 contour, and the data."""
+    """An output's value over two chosen inputs (any others held by sliders), the 0.5
+    contour, and the data: training points filled, test points outlined."""
 
     RESOLUTION = 120
 
@@ -165,10 +167,27 @@ class DecisionMap(QWidget):
         row.addWidget(hint)
         row.addWidget(self.add_class)
         row.addStretch(1)
+        self.x_combo, self.y_combo, self.out_combo = QComboBox(), QComboBox(), QComboBox()
+        choose = QHBoxLayout()
+        for label, combo in (
+            ("x", self.x_combo),
+            ("y", self.y_combo),
+            ("showing", self.out_combo),
+        ):
+            choose.addWidget(QLabel(label))
+            choose.addWidget(combo, 1)
+            combo.activated.connect(lambda _i: self._choice_changed())
+        self.choices = QWidget()
+        self.choices.setLayout(choose)
+        self.sliders_box = QFormLayout()
+        self.sliders: dict[int, QSlider] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.choices)
+        layout.addLayout(self.sliders_box)
         layout.addWidget(self.plot)
         layout.addLayout(row)
+        self._shape: tuple = ()
         self.plot.scene().sigMouseClicked.connect(self._clicked)
         throttled = Throttled(self.refresh_image, PLOT_INTERVAL, self)
         controller.progress.connect(throttled)
@@ -193,11 +212,15 @@ class DecisionMap(QWidget):
             data = dataset_from_spec(net.dataset, net.inputs, net.outputs)
         except ValueError:
             return
-        self.extent = data_extent(data.inputs)
-        names = [net.neuron(i).name for i in net.inputs]
-        self.plot.setLabel("bottom", names[0])
-        self.plot.setLabel("left", names[1] if len(names) > 1 else "")
-        ys = data.inputs[:, 1] if data.inputs.shape[1] > 1 else np.zeros(len(data))
+        self._build_choices(data)
+        i, j = self.axes
+        names = [net.neuron(n).name for n in net.inputs]
+        columns = data.inputs[:, [i, j]] if j is not None else data.inputs[:, [i]]
+        self.extent = data_extent(columns)
+        self.plot.setLabel("bottom", names[i])
+        self.plot.setLabel("left", names[j] if j is not None else "")
+        xs = data.inputs[:, i]
+        ys = data.inputs[:, j] if j is not None else np.zeros(len(data))
         test = np.zeros(len(data), bool)
         if net.dataset.test_fraction > 0:
             test[
@@ -213,8 +236,67 @@ class DecisionMap(QWidget):
             pg.mkPen(c, width=2) if is_test else pg.mkPen("w", width=1.5)
             for c, is_test in zip(dark, test, strict=True)
         ]
-        self.points.setData(data.inputs[:, 0], ys, brush=brushes, pen=pens)
+        self.points.setData(xs, ys, brush=brushes, pen=pens)
         self.refresh_image()
+
+    # ------------------------------------------------------- what is shown
+    def _build_choices(self, data) -> None:
+        """Combos for the axes and the output, sliders for the other inputs: rebuilt only
+        when the network's inputs or outputs change."""
+        net = self.doc.network
+        shape = (tuple(net.inputs), tuple(net.outputs))
+        if shape == self._shape:
+            return
+        self._shape = shape
+        self._data_range = (data.inputs.min(axis=0), data.inputs.max(axis=0))
+        names = [net.neuron(n).name for n in net.inputs]
+        for combo, default in ((self.x_combo, 0), (self.y_combo, 1)):
+            combo.clear()
+            for k, name in enumerate(names):
+                combo.addItem(name, k)
+            combo.setCurrentIndex(min(default, len(names) - 1))
+        self.out_combo.clear()
+        for nid in net.outputs:
+            self.out_combo.addItem(net.neuron(nid).name, nid)
+        self.choices.setVisible(len(names) > 2 or len(net.outputs) > 1)
+        self._rebuild_sliders()
+
+    def _rebuild_sliders(self) -> None:
+        while self.sliders_box.rowCount():
+            self.sliders_box.removeRow(0)
+        self.sliders = {}
+        net = self.doc.network
+        i, j = self.axes
+        for k, nid in enumerate(net.inputs):
+            if k in (i, j):
+                continue
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(0, 100)
+            slider.setValue(50)
+            slider.valueChanged.connect(lambda _v: self.refresh_image())
+            self.sliders[k] = slider
+            self.sliders_box.addRow(f"{net.neuron(nid).name} =", slider)
+
+    @property
+    def axes(self) -> tuple[int, int | None]:
+        i = self.x_combo.currentData() or 0
+        j = self.y_combo.currentData()
+        if len(self.doc.network.inputs) < 2:
+            return i, None
+        return i, (j if j is not None and j != i else (1 if i == 0 else 0))
+
+    def fixed(self) -> np.ndarray:
+        """Values of the inputs not on an axis: each slider spans its column's range."""
+        n = len(self.doc.network.inputs)
+        values = np.zeros(n)
+        lo, hi = self._data_range if n else (np.zeros(0), np.zeros(0))
+        for k, slider in self.sliders.items():
+            values[k] = lo[k] + (hi[k] - lo[k]) * slider.value() / 100
+        return values
+
+    def _choice_changed(self) -> None:
+        self._rebuild_sliders()
+        self.refresh()
 
     # ---------------------------------------------------------- editing data
     def _clicked(self, event) -> None:
@@ -270,7 +352,15 @@ class DecisionMap(QWidget):
             return
         trainer = self.controller.trainer
         compiled = trainer.compiled if trainer is not None else self.doc.network.compile()
-        img = neuron_map(compiled, self.extent, self.RESOLUTION)
+        i, j = self.axes
+        img = neuron_map(
+            compiled,
+            self.extent,
+            self.RESOLUTION,
+            neuron=self.out_combo.currentData(),
+            axes=(i, j if j is not None else i),
+            fixed=self.fixed(),
+        )
         self.last_image = img
         self.image.setImage(img, levels=(0.0, 1.0))
         if self._placed != self.extent:  # moving the image re-lays the axes: only when needed
