@@ -20,8 +20,8 @@ from engine.trainer import StopReason, Trainer
 from .commands import SetParameters
 
 SLICE_SECONDS = 0.012  # least training per timer tick; Pause is handled between ticks
-MAX_SLICE_SECONDS = 0.035  # most: keeps a click on Pause waiting well under 50 ms
-FRAME_SECONDS = 1 / 20  # at most this often: write back and redraw the canvas
+MAX_SLICE_SECONDS = 0.035  # most: keeps a click on Pause waiting under 50 ms
+FRAME_SECONDS = 1 / 10  # at most this often: write back and redraw the canvas
 
 
 class LearningController(QObject):

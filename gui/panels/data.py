@@ -81,7 +81,7 @@ class DataPanel(QWidget):
             widget.editingFinished.connect(self._spec_edited)
         self.doc.network_replaced.connect(self.refresh)
         self.doc.network_edited.connect(self.refresh)
-        throttled = Throttled(self.refresh_values, 0.2, self)
+        throttled = Throttled(self.refresh_values, 0.2, self, widget=self)
         controller.progress.connect(throttled)
         controller.state_changed.connect(throttled)
         self.refresh()

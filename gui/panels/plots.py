@@ -86,7 +86,8 @@ class LossPanel(QWidget):
         layout.addWidget(self.acc_plot, 1)
         layout.addLayout(row)
         layout.addWidget(self.readout)
-        controller.progress.connect(Throttled(self.refresh, PLOT_INTERVAL, self))
+        self._empty = True
+        controller.progress.connect(Throttled(self.refresh, PLOT_INTERVAL, self, widget=self))
         self.refresh()
 
     def refresh(self) -> None:
@@ -98,10 +99,13 @@ class LossPanel(QWidget):
             self.slider.setRange(0, 0)
             self.plot.setXRange(0, 10)
             self.plot.setYRange(0, 1)
+            self._empty = True
             self.readout.setText("No training yet: press Play (Space).")
             return
-        self.plot.enableAutoRange()
-        self.acc_plot.enableAutoRange(axis="x")
+        if self._empty:  # the empty state fixed the ranges; data brings autorange back
+            self._empty = False
+            self.plot.enableAutoRange()
+            self.acc_plot.enableAutoRange(axis="x")
         epochs = np.arange(1, len(h.loss) + 1)
         self.train_curve.setData(epochs, np.asarray(h.loss))
         self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
@@ -189,7 +193,7 @@ class DecisionMap(QWidget):
         layout.addLayout(row)
         self._shape: tuple = ()
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        throttled = Throttled(self.refresh_image, PLOT_INTERVAL, self)
+        throttled = Throttled(self.refresh_image, PLOT_INTERVAL, self, widget=self)
         controller.progress.connect(throttled)
         controller.state_changed.connect(throttled)
         self.doc.network_edited.connect(self.refresh)

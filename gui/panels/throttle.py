@@ -5,23 +5,39 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 
 class Throttled(QObject):
     """Calls ``fn`` at most once per ``interval`` seconds; a call that comes too soon is
-    not lost but deferred, so the last state is always drawn."""
+    not lost but deferred, so the last state is always drawn. While ``widget`` is hidden
+    (a dock tabbed behind another) nothing is drawn; it catches up when shown."""
 
-    def __init__(self, fn: Callable[[], None], interval: float, parent: QObject) -> None:
+    def __init__(
+        self, fn: Callable[[], None], interval: float, parent: QObject, widget=None
+    ) -> None:
         super().__init__(parent)
         self.fn = fn
+        self.widget = widget
+        self.stale = False
+        if widget is not None:
+            widget.installEventFilter(self)
         self.interval = interval
         self._last = 0.0
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._run)
 
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Show and self.stale:
+            self.stale = False
+            QTimer.singleShot(0, self._run)
+        return False
+
     def __call__(self) -> None:
+        if self.widget is not None and not self.widget.isVisible():
+            self.stale = True
+            return
         wait = self._last + self.interval - time.perf_counter()
         if wait <= 0:
             self._run()
