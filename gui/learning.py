@@ -1,6 +1,6 @@
 """Stepping and training in the app: owns the engine's trainer and step session for the
 open network, runs training in time slices so the window stays responsive, and writes
-progress back to the model at most ~30 times a second.
+progress back to the model at most ten times a second.
 
 Training changes weights without one undo command per epoch: each Play…Pause run (and
 each run of steps) becomes one undoable "Train" command when it stops. Any other edit of
@@ -51,9 +51,14 @@ class LearningController(QObject):
 
     # ---------------------------------------------------------------- model
     def _network_edited(self) -> None:
+        """Someone else changed the network (an edit, undo, another file): the trainer is
+        stale. Training stops where it was, and nothing is written back over the edit."""
         if self._writing:
             return
-        self.pause()
+        if self.playing:
+            self.playing = False
+            self.timer.stop()
+            self.running_changed.emit(False)
         self.trainer = None
         self.session = None
         self._run_start = None

@@ -339,3 +339,16 @@ def test_the_map_chooses_inputs_and_output_and_holds_the_others_by_sliders(
     )
     assert np.allclose(dmap.last_image, expected, atol=1e-6)
     assert dmap.plot.getAxis("bottom").labelText == "c"
+
+
+def test_an_edit_while_playing_stops_training_and_is_kept(qtbot, window, examples):
+    from gui.commands import SetParameters
+
+    net = open_example(window, examples, "xor_untrained")
+    net.training.max_epochs = 10**9
+    window.act_play.trigger()
+    qtbot.waitUntil(lambda: window.learning.trainer.epoch > 100, timeout=10_000)
+    window.doc.undo_stack.push(SetParameters(window.doc, {("x1", "h1"): 42.0}, {}, "Set weight"))
+    assert not window.learning.playing and window.act_play.text() == "Play"
+    qtbot.wait(100)
+    assert net.connection("x1", "h1").weight == 42.0  # not overwritten by training
