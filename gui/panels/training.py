@@ -38,54 +38,22 @@ class TrainingPanel(QWidget):
         self.fields: dict[str, QWidget] = {}
         form = QFormLayout()
 
-        loss = QComboBox()
-        for name in LOSSES:
-            loss.addItem(LOSS_NAMES[name], name)
-        self._bind("loss", loss)
-        optimizer = QComboBox()
-        for name in OPTIMIZERS:
-            optimizer.addItem(name, name)
-        self._bind("optimizer", optimizer)
-        lr = QDoubleSpinBox()
-        lr.setDecimals(5)
-        lr.setRange(1e-5, 100.0)
-        lr.setSingleStep(0.01)
-        self._bind("learning_rate", lr)
-        batch = QSpinBox()
-        batch.setRange(0, 100_000)
-        batch.setSpecialValueText("full batch")
+        self._combo("loss", [(LOSS_NAMES[n], n) for n in LOSSES])
+        self._combo("optimizer", [(n, n) for n in OPTIMIZERS])
+        self._number("learning_rate", 1e-5, 100.0, 0.01)
+        batch = self._number("batch_size", 0, 100_000, 1, special="full batch")
         batch.setToolTip("Samples per update: 1 is online SGD, 'full batch' uses them all")
-        self._bind("batch_size", batch)
-        momentum = QDoubleSpinBox()
-        momentum.setRange(0.0, 0.999)
-        momentum.setSingleStep(0.05)
-        self._bind("momentum", momentum)
-        for name, high, step in (("beta1", 0.9999, 0.01), ("beta2", 0.99999, 0.001)):
-            box = QDoubleSpinBox()
-            box.setDecimals(5)
-            box.setRange(0.0, high)
-            box.setSingleStep(step)
-            self._bind(name, box)
-        target = QDoubleSpinBox()
-        target.setDecimals(5)
-        target.setRange(0.0, 100.0)
-        target.setSingleStep(0.01)
-        target.setSpecialValueText("none")
+        self._number("momentum", 0.0, 0.999, 0.05)
+        self._number("beta1", 0.0, 0.9999, 0.01)
+        self._number("beta2", 0.0, 0.99999, 0.001)
+        target = self._number("target_loss", 0.0, 100.0, 0.01, special="none")
         target.setToolTip("Stop when the epoch loss reaches this value")
-        self._bind("target_loss", target)
         halve = QCheckBox("halve η on a plateau")
         halve.setToolTip("Halve the learning rate when the epoch loss stops improving")
         self._bind("halve_on_plateau", halve)
-        init = QComboBox()
-        for name in INITIALIZERS:
-            init.addItem(name, name)
-        self._bind("initializer", init)
-        seed = QSpinBox()
-        seed.setRange(0, 2**31 - 1)
-        self._bind("seed", seed)
-        epochs = QSpinBox()
-        epochs.setRange(1, 10_000_000)
-        self._bind("max_epochs", epochs)
+        self._combo("initializer", [(n, n) for n in INITIALIZERS])
+        self._number("seed", 0, 2**31 - 1, 1)
+        self._number("max_epochs", 1, 10_000_000, 1)
         for label, name in [
             ("Loss", "loss"),
             ("Optimizer", "optimizer"),
@@ -132,6 +100,25 @@ class TrainingPanel(QWidget):
             lambda on: self.status.setText("Training…" if on else self.status.text())
         )
         self.refresh()
+
+    def _combo(self, name: str, items: list[tuple[str, str]]) -> QComboBox:
+        combo = QComboBox()
+        for text, value in items:
+            combo.addItem(text, value)
+        self._bind(name, combo)
+        return combo
+
+    def _number(self, name, low, high, step, special: str = ""):
+        """A spin box; whole numbers get a QSpinBox, others five decimals."""
+        box = QSpinBox() if isinstance(step, int) else QDoubleSpinBox()
+        if isinstance(box, QDoubleSpinBox):
+            box.setDecimals(5)
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        if special:
+            box.setSpecialValueText(special)
+        self._bind(name, box)
+        return box
 
     def _bind(self, name: str, widget) -> None:
         self.fields[name] = widget
