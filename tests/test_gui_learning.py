@@ -105,9 +105,9 @@ def test_play_trains_pause_responds_and_the_panels_follow(qtbot, window, example
 
     h = window.learning.trainer.history
     assert h.loss[-1] < 0.5 * h.loss[0]
-    qtbot.wait(250)  # plots redraw at most ten times a second
-    y = window.loss_panel.train_curve.yData
-    assert len(y) == epochs and np.array_equal(y, np.asarray(h.loss))
+    curve = window.loss_panel.train_curve  # plots redraw a few times a second at most
+    qtbot.waitUntil(lambda: curve.yData is not None and len(curve.yData) == epochs, timeout=2_000)
+    assert np.array_equal(curve.yData, np.asarray(h.loss))
     # the decision map is the engine's own evaluation of the trained network
     data = np.array(net.dataset.inputs)
     expected = neuron_map(net.compile(), data_extent(data), window.decision_map.RESOLUTION)
@@ -127,14 +127,12 @@ def test_time_travel_restores_an_earlier_epoch(qtbot, window, examples):
     at_50 = trainer.compiled.theta.copy()
     trainer.train(150)
     controller.progress.emit()
-    qtbot.wait(250)  # plots redraw at most five times a second
-    slider = window.loss_panel.slider
-    assert slider.maximum() == 200
+    slider = window.loss_panel.slider  # plots redraw a few times a second at most
+    qtbot.waitUntil(lambda: slider.maximum() == 200, timeout=2_000)
     slider.setValue(50)
     slider.sliderReleased.emit()
     assert trainer.epoch == 50 and np.array_equal(trainer.compiled.theta, at_50)
-    qtbot.wait(250)
-    assert len(window.loss_panel.train_curve.yData) == 50
+    qtbot.waitUntil(lambda: len(window.loss_panel.train_curve.yData) == 50, timeout=2_000)
     weights = net.parameters()[0]
     assert weights == trainer.compiled.parameters()[0]
 
@@ -286,8 +284,8 @@ def test_long_time_travel_asks_first_and_reset_can_bring_new_weights(qtbot, wind
     trainer = window.learning.ensure_trainer()
     trainer.train(500)
     window.learning.progress.emit()
-    qtbot.wait(250)
     slider = window.loss_panel.slider
+    qtbot.waitUntil(lambda: slider.maximum() == 500, timeout=2_000)
     answerer = DialogAnswerer([QMessageBox.StandardButton.Cancel])
     slider.setValue(10)
     slider.sliderReleased.emit()

@@ -87,7 +87,11 @@ class LossPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.readout)
         self._empty = True
-        controller.progress.connect(Throttled(self.refresh, PLOT_INTERVAL, self, widget=self))
+        # the curves grow with every epoch: twice a second is plenty, and it keeps
+        # their redraw (the dearest of the panels) from taking the training's time
+        controller.progress.connect(
+            Throttled(self.refresh, 2.5 * PLOT_INTERVAL, self, widget=self)
+        )
         self.refresh()
 
     def refresh(self) -> None:
