@@ -20,7 +20,7 @@ from engine.trainer import StopReason, Trainer
 from .commands import SetParameters
 
 SLICE_SECONDS = 0.012  # least training per timer tick; Pause is handled between ticks
-MAX_SLICE_SECONDS = 0.035  # most: keeps a click on Pause waiting under 50 ms
+MAX_SLICE_SECONDS = 0.030  # most: keeps a click on Pause waiting under 50 ms
 FRAME_SECONDS = 1 / 10  # at most this often: write back and redraw the canvas
 
 

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.doc.modified_changed.connect(self._update_title)
         self.doc.network_replaced.connect(lambda: self.view.fit_all())
         self.files.recent_changed.connect(self._fill_recent)
+        self.view.space_tapped.connect(self.act_play.trigger)
         self.learning.state_changed.connect(self._show_walk_state)
         self.learning.message.connect(self.show_message)
         self.learning.running_changed.connect(self._running_changed)

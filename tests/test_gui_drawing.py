@@ -242,3 +242,22 @@ def test_several_neurons_get_one_activation(qtbot, window, examples):
     assert {n.activation for n in window.doc.network.neurons if n.kind != "input"} == {"tanh"}
     window.doc.undo_stack.undo()
     assert {n.activation for n in window.doc.network.neurons if n.kind != "input"} == {"sigmoid"}
+
+
+def test_space_drag_pans_and_a_space_tap_plays(qtbot, window, examples):
+    from PySide6.QtTest import QTest
+
+    _lecture_window(window, examples)
+    window.view.setFocus()
+    vp = window.view.viewport()
+    before = window.view.mapToScene(vp.rect().center())
+    QTest.keyPress(vp, Qt.Key.Key_Space)
+    drag(window, (100, 100), (20, 40))
+    QTest.keyRelease(vp, Qt.Key.Key_Space)
+    after = window.view.mapToScene(vp.rect().center())
+    assert (after - before).manhattanLength() > 50  # the canvas moved under the mouse
+    assert not window.learning.playing and window.doc.network.neuron("h1").position == (260, 0)
+    QTest.keyClick(vp, Qt.Key.Key_Space)  # a tap: Play
+    assert window.learning.playing
+    QTest.keyClick(vp, Qt.Key.Key_Space)
+    assert not window.learning.playing

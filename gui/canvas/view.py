@@ -3,7 +3,7 @@ rubber-band selection. Text is drawn as text at every zoom level, so it stays cr
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
@@ -13,6 +13,11 @@ MIN_ZOOM, MAX_ZOOM = 0.15, 6.0
 
 
 class NetworkView(QGraphicsView):
+    """Space does two things here: held while dragging it pans; tapped alone it is the
+    window's Play/Pause (``space_tapped``)."""
+
+    space_tapped = Signal()
+
     def __init__(self, scene) -> None:
         super().__init__(scene)
         self.setRenderHints(
@@ -27,6 +32,7 @@ class NetworkView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._space = False
+        self._space_dragged = False
         self._panning = False
 
     @property
@@ -63,21 +69,29 @@ class NetworkView(QGraphicsView):
             self.zoom_by(1.0015**delta)
             event.accept()
 
+    def event(self, event) -> bool:
+        # take Space from the window's Play shortcut while the canvas has the focus, so
+        # that Space + drag can pan; a tap still plays (keyReleaseEvent)
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space:
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:
-        if (
-            event.key() == Qt.Key.Key_Space
-            and not event.isAutoRepeat()
-            and not self.scene().connecting
-        ):
-            self._space = True
-            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        if event.key() == Qt.Key.Key_Space:
+            if not event.isAutoRepeat() and not self.scene().connecting:
+                self._space, self._space_dragged = True, False
+                self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
             return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space = False
-            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        if event.key() == Qt.Key.Key_Space:
+            if not event.isAutoRepeat() and self._space:
+                self._space = False
+                self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+                if not self._space_dragged:
+                    self.space_tapped.emit()
             return
         super().keyReleaseEvent(event)
 
@@ -91,6 +105,8 @@ class NetworkView(QGraphicsView):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
+        if self._space and event.buttons():
+            self._space_dragged = True
         if self._panning:
             delta = event.position() - self._pan_from
             self._pan_from = event.position()
