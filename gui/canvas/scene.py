@@ -14,7 +14,8 @@ from engine.network import Neuron
 from .. import theme
 from ..commands import AddNeuron, Connect, MoveNeurons
 from ..document import Document
-from .items import ConnectionItem, ConnectionLayer, NeuronItem, WeightLabel
+from .items import ConnectionItem, NeuronItem, WeightLabel
+from .layer import ConnectionLayer
 
 TOOLS = ("select", "input", "hidden", "output", "connect")
 TOOL_HINTS = {
