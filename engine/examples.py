@@ -30,3 +30,30 @@ def list_examples() -> dict[str, str]:
         except (OSError, ValueError):
             continue
     return dict(sorted(titles.items(), key=lambda kv: kv[1].lower()))
+
+
+LESSON_FIELDS = ("goal", "do", "observe", "question")
+
+
+def lessons_dir() -> Path:
+    return Path(str(resources.files("resources") / "lessons"))
+
+
+def list_lessons() -> dict[str, str]:
+    """{file stem: title} of the lessons, in file-name order (01_…, 02_…)."""
+    titles = {}
+    for path in sorted(lessons_dir().glob("*.json")):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            titles[path.stem] = data["lesson"]["title"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return titles
+
+
+def lesson_of(network) -> dict[str, str] | None:
+    """The lesson a network file carries (its "lesson" field), if any."""
+    lesson = network.extra.get("lesson")
+    if not isinstance(lesson, dict) or not isinstance(lesson.get("title"), str):
+        return None
+    return {k: str(lesson.get(k, "")) for k in ("title", *LESSON_FIELDS)}

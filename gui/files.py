@@ -11,7 +11,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.errors import NetworkFileError
-from engine.examples import example_path, list_examples
+from engine.examples import example_path, lessons_dir, list_examples
 from engine.network import Network
 
 from .recovery import INTERVAL_MS, Recovery
@@ -22,6 +22,7 @@ MAX_RECENT = 8
 
 class FileController(QObject):
     recent_changed = Signal()
+    lesson_opened = Signal()
     message = Signal(str)
 
     def __init__(self, window: QWidget, doc, scene, settings: QSettings, recovery: Recovery):
@@ -87,6 +88,14 @@ class FileController(QObject):
             self.doc.open(example_path(name))
             self.doc.path = None  # an example is a template: Save asks where to put it
             self.doc.path_changed.emit()
+
+    def open_lesson(self, name: str) -> None:
+        """A lesson opens like an example: a template, saved elsewhere if changed."""
+        if self.maybe_save():
+            self.doc.open(lessons_dir() / f"{name}.json")
+            self.doc.path = None
+            self.doc.path_changed.emit()
+            self.lesson_opened.emit()
 
     def save(self) -> bool:
         if self.doc.path is None:

@@ -27,6 +27,7 @@ from .learning import LearningController
 from .menus import TOOL_NAMES, icon
 from .panels.data import DataPanel
 from .panels.inspector import Inspector
+from .panels.lesson import LessonPanel
 from .panels.plots import DecisionMap, LossPanel
 from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.doc.modified_changed.connect(self._update_title)
         self.doc.network_replaced.connect(lambda: self.view.fit_all())
         self.files.recent_changed.connect(self._fill_recent)
+        self.files.lesson_opened.connect(self.lesson_dock.raise_)
         self.view.space_tapped.connect(self.act_play.trigger)
         self.learning.state_changed.connect(self._show_walk_state)
         self.learning.message.connect(self.show_message)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel(self.learning)
         self.decision_map = DecisionMap(self.learning)
         self.data_panel = DataPanel(self.learning)
+        self.lesson_panel = LessonPanel(self.doc)
         self.training_dock = self._dock("Training", self.training_panel, left)
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
         self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
@@ -103,11 +106,13 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
         self.inspector_dock = self._dock("Inspector", self.inspector, right)
         self.data_dock = self._dock("Data", self.data_panel, right)
+        self.lesson_dock = self._dock("Lesson", self.lesson_panel, right)
 
     def _size_docks(self) -> None:
         """Tabs and sizes of the docks, once the window is shown (done before, Qt keeps a
         stale copy of a tab bar beside the docks, and sizes do not stick)."""
         self.tabifyDockWidget(self.step_dock, self.inspector_dock)
+        self.tabifyDockWidget(self.step_dock, self.lesson_dock)
         self.tabifyDockWidget(self.map_dock, self.data_dock)
         self.inspector_dock.raise_()
         self.map_dock.raise_()

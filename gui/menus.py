@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle
 
-from engine.examples import examples_dir
+from engine.examples import examples_dir, list_lessons
 
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS
@@ -192,6 +192,7 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     for dock in (
         w.inspector_dock,
+        w.lesson_dock,
         w.data_dock,
         w.step_dock,
         w.training_dock,
@@ -204,6 +205,11 @@ def build_menus_and_toolbar(w) -> None:
     m.addActions(list(w.tool_actions.values()))
     m.addSeparator()
     m.addActions([w.act_randomize, w.act_zero_biases, w.act_arrange])
+
+    m = bar.addMenu("&Lessons")
+    w.lessons_menu = m
+    for name, title in list_lessons().items():
+        m.addAction(title, lambda n=name: w.files.open_lesson(n))
 
     m = bar.addMenu("&Train")
     m.addActions(

@@ -1,0 +1,68 @@
+"""The lessons: each opens from the menu and makes its point when walked through."""
+
+import numpy as np
+import pytest
+
+from engine.examples import lesson_of, lessons_dir, list_lessons
+from engine.files import load_network
+from engine.trainer import Trainer
+
+pytestmark = pytest.mark.gui
+
+
+def open_lesson(window, stem):
+    title = list_lessons()[stem]
+    action = next(a for a in window.lessons_menu.actions() if a.text() == title)
+    action.trigger()
+    return window.doc.network
+
+
+def test_every_lesson_opens_from_the_menu_with_its_text(window):
+    titles = [a.text() for a in window.lessons_menu.actions()]
+    assert titles == list(list_lessons().values()) and len(titles) >= 6
+    for stem in list_lessons():
+        net = open_lesson(window, stem)
+        lesson = lesson_of(net)
+        assert lesson and all(lesson[k] for k in ("goal", "do", "observe", "question"))
+        shown = window.lesson_panel.text.toPlainText()
+        assert lesson["title"] in shown and "What to observe" in shown
+        assert window.doc.path is None  # a template: Save asks where
+
+
+def test_lesson_2_one_neuron_never_passes_75_percent_on_xor(window):
+    net = open_lesson(window, "02_one_neuron_xor")
+    trainer = window.learning.ensure_trainer()
+    trainer.train()
+    assert max(trainer.history.accuracy) <= 0.75 and trainer.evaluate()[1] <= 0.75
+    assert net.training.max_epochs == trainer.epoch
+
+
+def test_lesson_3_the_truth_table_is_all_correct(window):
+    open_lesson(window, "03_xor_by_hand")
+    window.data_dock.raise_()
+    assert "4 of 4 samples classified correctly" in window.data_panel.summary.text()
+
+
+def test_lesson_4_the_backward_pass_shows_5_minus_2_and_1(window):
+    open_lesson(window, "04_chain_rule")
+    for _ in range(8):
+        window.act_step.trigger()
+    state = window.learning.walk_state
+    assert state.weight_grads == {("x", "f"): 5.0}
+    assert state.input_grads == {"x": -2.0}
+    assert state.bias_grads == {"f": 1.0}
+    assert window.scene.connection_items[("x", "f")].label.extra == "∂L/∂w = 5"
+
+
+def test_lesson_5_backprop_learns_xor_in_steps_of_accuracy(window):
+    net = open_lesson(window, "05_backprop_learns_xor")
+    trainer = Trainer(net.copy())
+    trainer.train()
+    accuracies = sorted(set(np.round(trainer.history.accuracy, 2)))
+    assert accuracies[-1] == 1.0 and 0.75 in accuracies and 0.5 in accuracies
+
+
+def test_lesson_files_are_valid_network_files():
+    for path in sorted(lessons_dir().glob("*.json")):
+        net = load_network(path)
+        assert lesson_of(net)["title"] == net.name
