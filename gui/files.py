@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.errors import NetworkFileError
 from engine.examples import example_path, lessons_dir, list_examples
+from engine.export import numpy_script
 from engine.network import Network
 
 from .recovery import INTERVAL_MS, Recovery
@@ -192,6 +193,25 @@ class FileController(QObject):
             self.error("Cannot export", f"Could not write {path}.")
             return
         self.message.emit(f"Exported {path.name}.")
+
+    def export_script_dialog(self) -> None:
+        stem = Path(self.doc.display_name).stem.replace(" ", "_")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export as NumPy script", str(Path.home() / f"{stem}.py"), "Python (*.py)"
+        )
+        if path:
+            self.export_script(Path(path))
+
+    def export_script(self, path: Path) -> bool:
+        """A standalone script that trains this network as the app does."""
+        try:
+            text = numpy_script(self.doc.network, path.name)
+            path.write_text(text, "utf-8")
+        except (ValueError, OSError) as e:
+            self.error("Cannot export the script", str(e))
+            return False
+        self.message.emit(f"Exported {path.name}: run it with python {path.name}")
+        return True
 
     # ---------------------------------------------------------- recovery
     def write_recovery(self) -> None:

@@ -219,3 +219,12 @@ def test_zoom_and_fit(window, examples):
     window.act_fit.trigger()
     rect = window.view.mapFromScene(window.scene.itemsBoundingRect()).boundingRect()
     assert window.view.viewport().rect().contains(rect)
+
+
+def test_export_as_numpy_script_from_the_file_menu(window, examples, tmp_path, monkeypatch):
+    window.files.open_path(examples / "xor_untrained.json", ask=False)
+    target = tmp_path / "xor.py"
+    monkeypatch.setattr("gui.files.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.act_export_script.trigger()
+    assert "def loss_and_gradients" in target.read_text("utf-8")
+    assert "python xor.py" in window.statusBar().currentMessage()

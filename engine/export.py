@@ -1,0 +1,200 @@
+"""Export a network as a standalone, readable NumPy training script.
+
+The script builds the same graph (skip connections included), with the current weights,
+the same data (embedded) and the same loss, optimiser and settings, and prints the loss
+of every epoch exactly as the app's history records it (the mean over the epoch's batches,
+each measured before its update), so the two can be compared line by line.
+"""
+
+from __future__ import annotations
+
+from .trainer import split_dataset
+
+_TEMPLATE = '''"""{name}: trained with plain NumPy, exported from Backprop Studio.
+
+Run it with:  python {filename} [EPOCHS]
+Every neuron is computed in topological order, vectorised over the samples, and
+backpropagated in reverse order — the same arithmetic the app steps through.
+"""
+
+import sys
+
+import numpy as np
+
+INPUTS = {inputs}
+OUTPUTS = {outputs}
+# (neuron, activation, sources) in topological order
+NEURONS = {neurons}
+WEIGHTS = {weights}  # (source, target): weight
+BIASES = {biases}
+
+X = np.array({X}, dtype=float).T  # inputs × samples
+Y = np.array({Y}, dtype=float).T  # outputs × samples
+
+LOSS = {loss!r}
+OPTIMIZER = {optimizer!r}
+LEARNING_RATE = {learning_rate!r}
+BATCH_SIZE = {batch_size!r}  # None: the full batch
+SHUFFLE = {shuffle!r}
+MOMENTUM, BETA1, BETA2, EPSILON = {momentum!r}, {beta1!r}, {beta2!r}, {epsilon!r}
+HALVE_ON_PLATEAU, PATIENCE, MIN_LEARNING_RATE = {halve!r}, {patience!r}, {min_lr!r}
+SEED = {seed!r}
+EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {epochs!r}
+
+
+def activate(name, z):
+    if name == "sigmoid":
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "leaky_relu":
+        return np.maximum(z, 0.01 * z)
+    if name == "step":
+        return (z >= 0).astype(float)
+    return z.copy()  # linear
+
+
+def slope(name, z, a):
+    """The activation's derivative f'(z)."""
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "relu":
+        return (z > 0).astype(float)
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, 0.01)
+    if name == "step":
+        return np.zeros_like(z)
+    return np.ones_like(z)
+
+
+def forward(x):
+    a = {{name: x[i] for i, name in enumerate(INPUTS)}}
+    z = {{}}
+    for name, act, sources in NEURONS:
+        z[name] = BIASES[name] + sum(WEIGHTS[(s, name)] * a[s] for s in sources)
+        a[name] = activate(act, z[name])
+    return z, a
+
+
+def loss_and_gradients(x, y):
+    """The batch's mean loss and ∂L/∂ of every weight and bias."""
+    m = x.shape[1]
+    z, a = forward(x)
+    yhat = np.vstack([a[o] for o in OUTPUTS])
+    if LOSS == "mse":
+        loss = 0.5 * float(((yhat - y) ** 2).sum()) / m
+        dl_dyhat = (yhat - y) / m
+    elif LOSS == "bce":
+        p = np.clip(yhat, 1e-12, 1 - 1e-12)
+        loss = -float((y * np.log(p) + (1 - y) * np.log(1 - p)).sum()) / m
+        dl_dyhat = (p - y) / (p * (1 - p) * m)
+    else:  # "output": L = ŷ
+        loss = float(yhat.sum()) / m
+        dl_dyhat = np.full_like(yhat, 1.0 / m)
+    delta = {{}}
+    upstream = {{name: np.zeros(m) for name in a}}
+    for name, act, sources in reversed(NEURONS):
+        if name in OUTPUTS:
+            k = OUTPUTS.index(name)
+            if LOSS == "bce" and act == "sigmoid":
+                delta[name] = (a[name] - y[k]) / m  # bce with a sigmoid: δ = (ŷ − y)/m
+            else:
+                delta[name] = dl_dyhat[k] * slope(act, z[name], a[name])
+        else:
+            delta[name] = upstream[name] * slope(act, z[name], a[name])
+        for s in sources:
+            upstream[s] += WEIGHTS[(s, name)] * delta[name]
+    grads_w = {{(s, n): float(delta[n] @ a[s]) for (s, n) in WEIGHTS}}
+    grads_b = {{n: float(delta[n].sum()) for n in BIASES}}
+    return loss, grads_w, grads_b
+
+
+def main():
+    rng = np.random.default_rng(SEED)
+    state = {{key: [0.0, 0.0] for key in [*WEIGHTS, *BIASES]}}  # momentum / adam memory
+    lr, t, best, since_best = LEARNING_RATE, 0, np.inf, 0
+    m = X.shape[1]
+    k = m if not BATCH_SIZE or BATCH_SIZE >= m else BATCH_SIZE
+    for epoch in range(1, EPOCHS + 1):
+        if k < m and SHUFFLE:
+            order = rng.permutation(m)
+            xs, ys = X[:, order], Y[:, order]
+        else:
+            xs, ys = X, Y
+        total = 0.0
+        for i in range(0, m, k):
+            xb, yb = xs[:, i : i + k], ys[:, i : i + k]
+            loss, grads_w, grads_b = loss_and_gradients(xb, yb)
+            total += loss * xb.shape[1]
+            t += 1
+            for params, grads in ((WEIGHTS, grads_w), (BIASES, grads_b)):
+                for key, g in grads.items():
+                    s = state[key]
+                    if OPTIMIZER == "momentum":
+                        s[0] = MOMENTUM * s[0] - lr * g
+                        params[key] += s[0]
+                    elif OPTIMIZER == "adam":
+                        s[0] = BETA1 * s[0] + (1 - BETA1) * g
+                        s[1] = BETA2 * s[1] + (1 - BETA2) * g * g
+                        m_hat_step = lr / (1 - BETA1**t)
+                        denominator = np.sqrt(s[1] * (1 / (1 - BETA2**t))) + EPSILON
+                        params[key] -= m_hat_step * s[0] / denominator
+                    else:
+                        params[key] -= lr * g
+        epoch_loss = total / m
+        print(f"epoch {{epoch}} loss {{epoch_loss:.15g}}")
+        if HALVE_ON_PLATEAU:
+            if epoch_loss < best:
+                best, since_best = epoch_loss, 0
+            else:
+                since_best += 1
+                if since_best >= PATIENCE:
+                    lr, since_best = max(lr / 2, MIN_LEARNING_RATE), 0
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def numpy_script(network, filename: str = "network.py") -> str:
+    """The text of a standalone script that trains ``network`` as the app would."""
+    if network.dataset is None:
+        raise ValueError("the network has no dataset to train on")
+    data, _test = split_dataset(network)  # the rows the app trains on
+    order = [n for n in network.topological_order() if network.neuron(n).kind != "input"]
+    neurons = [
+        (n, network.neuron(n).activation, [c.source for c in network.incoming(n)]) for n in order
+    ]
+    weights, biases = network.parameters()
+    t = network.training
+    return _TEMPLATE.format(
+        name=network.name or "network",
+        filename=filename,
+        inputs=repr(network.inputs),
+        outputs=repr(network.outputs),
+        neurons=repr(neurons),
+        weights=repr(weights),
+        biases=repr(biases),
+        X=repr(data.inputs.tolist()),
+        Y=repr(data.targets.tolist()),
+        loss=t.loss,
+        optimizer=t.optimizer,
+        learning_rate=t.learning_rate,
+        batch_size=t.batch_size,
+        shuffle=t.shuffle,
+        momentum=t.momentum,
+        beta1=t.beta1,
+        beta2=t.beta2,
+        epsilon=t.epsilon,
+        halve=t.halve_on_plateau,
+        patience=t.plateau_patience,
+        min_lr=t.min_learning_rate,
+        seed=t.seed,
+        epochs=t.max_epochs,
+    )

@@ -1,0 +1,61 @@
+"""The exported NumPy script trains exactly as the app does."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from engine.export import numpy_script
+from engine.files import load_network
+from engine.trainer import Trainer
+
+
+def run_script(tmp_path, net, epochs):
+    path = tmp_path / "net.py"
+    path.write_text(numpy_script(net, path.name), "utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(path), str(epochs)], capture_output=True, text=True, check=True
+    )
+    return [float(line.split()[-1]) for line in proc.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("example", "optimizer", "batch_size"),
+    [
+        ("xor_untrained", "sgd", None),
+        ("xor_untrained", "momentum", 2),
+        ("xor_untrained", "adam", 1),
+        ("xor_noisy_online", "sgd", 1),
+    ],
+)
+def test_the_script_prints_the_apps_loss_curve(examples, tmp_path, example, optimizer, batch_size):
+    net = load_network(examples / f"{example}.json")
+    net.training.optimizer, net.training.batch_size = optimizer, batch_size
+    epochs = 20
+    script_losses = run_script(tmp_path, net, epochs)
+    trainer = Trainer(net.copy())
+    trainer.train(epochs)
+    assert len(script_losses) == epochs
+    assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
+
+
+def test_the_script_keeps_skip_connections_and_the_current_weights(tmp_path):
+    from engine.settings import DatasetSpec
+    from tests.helpers import build
+
+    net = build(
+        [
+            ("a", "input"),
+            ("b", "input"),
+            ("h", "hidden", "tanh", 0.1),
+            ("y", "output", "linear", -0.2),
+        ],
+        [("a", "h", 0.7), ("b", "h", -0.4), ("h", "y", 1.3), ("a", "y", 0.25)],
+    )
+    net.dataset = DatasetSpec(inputs=[[0, 1], [1, 0], [0.5, 0.5]], targets=[[1], [-1], [0.3]])
+    net.training.learning_rate = 0.05
+    script_losses = run_script(tmp_path, net, 30)
+    trainer = Trainer(net.copy())
+    trainer.train(30)
+    assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
