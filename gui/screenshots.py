@@ -60,6 +60,16 @@ def main(out: str = "shots") -> None:
     save(window, out_dir / "trained.png")
     window.doc.undo_stack.setClean()
 
+    # a lesson, open from the Lessons menu
+    window.files.open_lesson("03_xor_by_hand")
+    window.learning.set_sample(3)
+    for _ in range(6):
+        window.learning.step_forward()
+    window.lesson_dock.raise_()
+    window.data_dock.raise_()
+    save(window, out_dir / "lesson.png")
+    window.doc.undo_stack.setClean()
+
 
 def save(window, path: Path) -> None:
     for _ in range(3):  # let docks finish laying out

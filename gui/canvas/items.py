@@ -75,7 +75,7 @@ class NeuronItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         below = 30 + 14 * len(self.annotation)
         above = THUMB + 14 if self.thumbnail is not None else 10
-        side = RADIUS + (41 if self.annotation else 2 * HANDLE_RADIUS + 4)
+        side = RADIUS + (61 if self.annotation else 2 * HANDLE_RADIUS + 4)
         return QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + below)
 
     def set_thumbnail(self, image: QImage | None) -> None:
@@ -178,7 +178,7 @@ class NeuronItem(QGraphicsItem):
             top = RADIUS + (19 if self.activation else 3)
             for i, line in enumerate(self.annotation):
                 painter.drawText(
-                    QRectF(-RADIUS - 40, top + 14 * i, 2 * RADIUS + 80, 14),
+                    QRectF(-RADIUS - 60, top + 14 * i, 2 * RADIUS + 120, 14),
                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                     line,
                 )
