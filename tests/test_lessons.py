@@ -66,3 +66,26 @@ def test_lesson_files_are_valid_network_files():
     for path in sorted(lessons_dir().glob("*.json")):
         net = load_network(path)
         assert lesson_of(net)["title"] == net.name
+
+
+def test_lesson_7_more_hidden_neurons_draw_more_complex_boundaries():
+    accuracy = {}
+    for k in (1, 2, 3, 4, 8):
+        net = load_network(lessons_dir() / f"07_hidden_{k}.json")
+        accuracy[k] = Trainer(net).train().accuracy
+    assert accuracy[1] < 0.8 < accuracy[2] < accuracy[3]  # one line cannot enclose a circle
+    assert min(accuracy[3], accuracy[4], accuracy[8]) > 0.95
+
+
+def test_lesson_8_the_step_function_cannot_learn_but_tanh_can():
+    net = load_network(lessons_dir() / "08_activation_functions.json")
+    first_layer = {c.key: c.weight for c in net.connections if c.source.startswith("x")}
+    trainer = Trainer(net)
+    trainer.train()
+    trainer.write_back()
+    assert {k: net.connection(*k).weight for k in first_layer} == first_layer  # δ = 0 there
+    assert trainer.evaluate()[1] <= 0.75
+    for n in net.neurons:
+        if n.kind == "hidden":
+            net.set_activation(n.id, "tanh")
+    assert Trainer(net).train().accuracy > 0.9

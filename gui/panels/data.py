@@ -168,9 +168,13 @@ class DataPanel(QWidget):
         return True
 
     # -------------------------------------------------------------- table
+    def _network_key(self) -> tuple:
+        return (id(self.doc.network), self.doc.network.structure_revision)
+
     def refresh(self) -> None:
         self._show_spec()
         net = self.doc.network
+        self._built_for = self._network_key()
         self.data = None
         if net.dataset is None:
             self.model.set_table([], np.zeros((0, 0)), None)
@@ -195,6 +199,9 @@ class DataPanel(QWidget):
     def refresh_values(self) -> None:
         """Hidden outputs, ŷ and ✓/✗ from one forward pass over the whole dataset; the
         table formats only the cells on screen."""
+        if self._built_for != self._network_key():  # the network changed since the table was made
+            self.refresh()
+            return
         if self.data is None or not len(self.data):
             return
         net = self.doc.network

@@ -207,9 +207,13 @@ class DecisionMap(QWidget):
         self._placed = None
         self.refresh()
 
+    def _network_key(self) -> tuple:
+        return (id(self.doc.network), self.doc.network.structure_revision)
+
     def refresh(self) -> None:
         """Points, axes and extent (when the network or its dataset changes), and the map."""
         net = self.doc.network
+        self._built_for = self._network_key()
         self.extent = None
         if not net.inputs or not net.outputs or net.dataset is None:
             self.image.clear()
@@ -356,6 +360,9 @@ class DecisionMap(QWidget):
 
     def refresh_image(self) -> None:
         """Per frame while training: one vectorised evaluation of the grid."""
+        if self._built_for != self._network_key():  # a signal about another network came first
+            self.refresh()
+            return
         if self.extent is None:
             return
         trainer = self.controller.trainer
