@@ -145,3 +145,13 @@ def check_parameter(network, X, Y, parameter: tuple, eps: float = 1e-6) -> Param
     c.theta[i] = old
     c.version += 1
     return ParameterCheck(parameter, g, (losses[0] - losses[1]) / (2 * eps), *losses, eps)
+
+
+def level_gradient_magnitudes(network, X: np.ndarray, Y: np.ndarray) -> list[float]:
+    """Mean |∂L/∂w| of the connections into each level (by depth, first hidden level
+    first): the vanishing-gradient picture."""
+    depth = network.depths()
+    per_level: dict[int, list[float]] = {}
+    for (_s, t), g in compute_gradients(network, X, Y).weights.items():
+        per_level.setdefault(depth[t], []).append(abs(g))
+    return [float(np.mean(per_level[d])) for d in sorted(per_level)]

@@ -194,6 +194,7 @@ def build_menus_and_toolbar(w) -> None:
     for dock in (
         w.inspector_dock,
         w.lesson_dock,
+        w.gradient_dock,
         w.data_dock,
         w.step_dock,
         w.training_dock,

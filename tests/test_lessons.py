@@ -89,3 +89,22 @@ def test_lesson_8_the_step_function_cannot_learn_but_tanh_can():
         if n.kind == "hidden":
             net.set_activation(n.id, "tanh")
     assert Trainer(net).train().accuracy > 0.9
+
+
+def test_lesson_9_vanishing_gradients_in_the_gradient_panel(window):
+    from engine.initializers import initial_parameters
+    from gui.commands import SetNeuronProperty, SetParameters
+
+    net = open_lesson(window, "09_vanishing_gradients")
+    window.gradient_dock.raise_()
+    window.gradient_panel.sample()
+    first, *_, last = window.gradient_panel.latest
+    assert last >= 100 * first  # sigmoids: the first layer hardly gets any gradient
+    assert "the last layer's gradients are" in window.gradient_panel.readout.text()
+    hidden = [n.id for n in net.neurons if n.kind == "hidden"]
+    window.doc.undo_stack.push(SetNeuronProperty(window.doc, hidden, "activation", "tanh"))
+    w, b = initial_parameters(net, "xavier", 0)
+    window.doc.undo_stack.push(SetParameters(window.doc, w, b, "Randomize"))
+    window.gradient_panel.sample()
+    first, *_, last = window.gradient_panel.latest
+    assert last < 10 * first  # tanh with Xavier: every layer learns
