@@ -85,18 +85,20 @@ class FileController(QObject):
         return True
 
     def open_example(self, name: str) -> None:
-        if self.maybe_save():
-            self.doc.open(example_path(name))
-            self.doc.path = None  # an example is a template: Save asks where to put it
-            self.doc.path_changed.emit()
+        self._open_template(example_path(name))
 
     def open_lesson(self, name: str) -> None:
-        """A lesson opens like an example: a template, saved elsewhere if changed."""
-        if self.maybe_save():
-            self.doc.open(lessons_dir() / f"{name}.json")
-            self.doc.path = None
-            self.doc.path_changed.emit()
+        if self._open_template(lessons_dir() / f"{name}.json"):
             self.lesson_opened.emit()
+
+    def _open_template(self, path: Path) -> bool:
+        """Examples and lessons open as templates: Save asks where to put a changed copy."""
+        if not self.maybe_save():
+            return False
+        self.doc.open(path)
+        self.doc.path = None
+        self.doc.path_changed.emit()
+        return True
 
     def save(self) -> bool:
         if self.doc.path is None:
