@@ -44,3 +44,29 @@ def neuron_map(
     ws = compiled.forward(grid, np.float32)
     row = compiled.row[neuron] if neuron else compiled.row[compiled.output_ids[0]]
     return ws.A[row].reshape(resolution, resolution).copy()
+
+
+def hidden_space(network, X: np.ndarray, first: str, second: str):
+    """Each sample at the activations of two neurons, and the output's decision line in
+    that plane when the (first) output listens to those two neurons only.
+
+    Returns (points as samples × 2, line as two (x, y) ends or None). The line is where the
+    output's z = 0 (ŷ = 0.5 for a sigmoid), drawn across the range of the points."""
+    compiled = network.compile()
+    ws = compiled.forward(np.ascontiguousarray(X, dtype=float))
+    points = np.column_stack([ws.A[compiled.row[first]], ws.A[compiled.row[second]]]).copy()
+    output = network.outputs[0] if network.outputs else None
+    if output is None:
+        return points, None
+    incoming = {c.source: c.weight for c in network.incoming(output)}
+    if set(incoming) != {first, second}:
+        return points, None
+    w1, w2, b = incoming[first], incoming[second], network.neuron(output).bias
+    lo, hi = points.min(axis=0) - 0.1, points.max(axis=0) + 0.1
+    if abs(w2) >= abs(w1):  # y = −(w1·x + b)/w2 across the x range
+        xs = np.array([lo[0], hi[0]])
+        ends = np.column_stack([xs, -(w1 * xs + b) / w2])
+    else:
+        ys = np.array([lo[1], hi[1]])
+        ends = np.column_stack([-(w2 * ys + b) / w1, ys])
+    return points, [tuple(map(float, e)) for e in ends]

@@ -27,6 +27,7 @@ from .learning import LearningController
 from .menus import TOOL_NAMES, icon
 from .panels.data import DataPanel
 from .panels.gradients import GradientPanel
+from .panels.hidden import HiddenSpacePanel
 from .panels.inspector import Inspector
 from .panels.lesson import LessonPanel
 from .panels.plots import DecisionMap, LossPanel
@@ -100,10 +101,12 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.learning)
         self.lesson_panel = LessonPanel(self.doc)
         self.gradient_panel = GradientPanel(self.learning)
+        self.hidden_panel = HiddenSpacePanel(self.learning)
         self.training_dock = self._dock("Training", self.training_panel, left)
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
         self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
         self.gradient_dock = self._dock("Gradients", self.gradient_panel, left)
+        self.hidden_dock = self._dock("Hidden space", self.hidden_panel, left)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.step_dock, self.lesson_dock)
         self.tabifyDockWidget(self.map_dock, self.data_dock)
         self.tabifyDockWidget(self.loss_dock, self.gradient_dock)
+        self.tabifyDockWidget(self.loss_dock, self.hidden_dock)
         self.loss_dock.raise_()
         self.inspector_dock.raise_()
         self.map_dock.raise_()

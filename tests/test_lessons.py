@@ -108,3 +108,21 @@ def test_lesson_9_vanishing_gradients_in_the_gradient_panel(window):
     window.gradient_panel.sample()
     first, *_, last = window.gradient_panel.latest
     assert last < 10 * first  # tanh with Xavier: every layer learns
+
+
+def test_lesson_10_xor_becomes_linearly_separable_in_the_hidden_space(window):
+    from engine.maps import hidden_space
+
+    net = open_lesson(window, "10_hidden_layers_view")
+    window.hidden_dock.raise_()
+    trainer = window.learning.ensure_trainer()
+    trainer.train()
+    trainer.write_back()
+    window.hidden_panel.refresh()
+    points, line = window.hidden_panel.last_points, window.hidden_panel.last_line
+    expected, _ = hidden_space(net, trainer.X, "h1", "h2")
+    assert np.allclose(points, expected)
+    # the output's line separates the classes in the hidden plane
+    w1, w2 = net.connection("h1", "y").weight, net.connection("h2", "y").weight
+    side = points @ [w1, w2] + net.neuron("y").bias > 0
+    assert np.array_equal(side, trainer.Y[0] > 0.5) and line is not None
