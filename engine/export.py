@@ -164,6 +164,10 @@ if __name__ == "__main__":
 
 def numpy_script(network, filename: str = "network.py") -> str:
     """The text of a standalone script that trains ``network`` as the app would."""
+    return _format(_TEMPLATE, network, filename)
+
+
+def _format(template: str, network, filename: str) -> str:
     if network.dataset is None:
         raise ValueError("the network has no dataset to train on")
     data, _test = split_dataset(network)  # the rows the app trains on
@@ -173,7 +177,7 @@ def numpy_script(network, filename: str = "network.py") -> str:
     ]
     weights, biases = network.parameters()
     t = network.training
-    return _TEMPLATE.format(
+    return template.format(
         name=network.name or "network",
         filename=filename,
         inputs=repr(network.inputs),
@@ -198,3 +202,97 @@ def numpy_script(network, filename: str = "network.py") -> str:
         seed=t.seed,
         epochs=t.max_epochs,
     )
+
+
+_TORCH_TEMPLATE = '''"""{name}: the same network in PyTorch, exported from Backprop Studio.
+
+Run it with:  python {filename} [EPOCHS]      (or --gradients: print ∂L/∂ of every parameter)
+Every connection is its own scalar parameter, so any drawn graph (skip connections
+included) trains exactly as drawn; autograd does the backward pass.
+"""
+
+import json
+import sys
+
+import numpy as np
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+INPUTS = {inputs}
+OUTPUTS = {outputs}
+NEURONS = {neurons}  # (neuron, activation, sources) in topological order
+WEIGHTS = {{k: torch.tensor(v, requires_grad=True) for k, v in {weights}.items()}}
+BIASES = {{k: torch.tensor(v, requires_grad=True) for k, v in {biases}.items()}}
+X = torch.tensor({X}).T  # inputs × samples
+Y = torch.tensor({Y}).T  # outputs × samples
+LOSS, OPTIMIZER, LEARNING_RATE = {loss!r}, {optimizer!r}, {learning_rate!r}
+BATCH_SIZE, SHUFFLE, SEED = {batch_size!r}, {shuffle!r}, {seed!r}
+MOMENTUM, BETA1, BETA2, EPSILON = {momentum!r}, {beta1!r}, {beta2!r}, {epsilon!r}
+EPOCHS = {epochs!r}
+ACTIVATIONS = {{
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
+    "step": lambda z: (z >= 0).to(z.dtype),
+    "linear": lambda z: z,
+}}
+
+
+def forward(x):
+    a = {{name: x[i] for i, name in enumerate(INPUTS)}}
+    for name, act, sources in NEURONS:
+        z = BIASES[name] + sum(WEIGHTS[(s, name)] * a[s] for s in sources)
+        a[name] = ACTIVATIONS[act](z)
+    return torch.stack([a[o] for o in OUTPUTS])
+
+
+def loss_of(x, y):
+    yhat, m = forward(x), x.shape[1]
+    if LOSS == "mse":
+        return 0.5 * ((yhat - y) ** 2).sum() / m
+    if LOSS == "bce":
+        p = yhat.clamp(1e-12, 1 - 1e-12)
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum() / m
+    return yhat.sum() / m  # "output": L = ŷ
+
+
+def main():
+    params = [*WEIGHTS.values(), *BIASES.values()]
+    if "--gradients" in sys.argv:
+        loss_of(X, Y).backward()
+        grads = {{f"w:{{s}}->{{t}}": float(p.grad) for (s, t), p in WEIGHTS.items()}}
+        grads.update({{f"b:{{n}}": float(p.grad) for n, p in BIASES.items()}})
+        print(json.dumps(grads))
+        return
+    if OPTIMIZER == "adam":
+        opt = torch.optim.Adam(params, lr=LEARNING_RATE, betas=(BETA1, BETA2), eps=EPSILON)
+    else:  # for momentum, torch's v = μv + g, p −= ηv is the app's v = μv − ηg, p += v
+        opt = torch.optim.SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM if OPTIMIZER == "momentum" else 0)
+    rng = np.random.default_rng(SEED)
+    epochs = int(sys.argv[1]) if len(sys.argv) > 1 else EPOCHS
+    m = X.shape[1]
+    k = m if not BATCH_SIZE or BATCH_SIZE >= m else BATCH_SIZE
+    for epoch in range(1, epochs + 1):
+        order = torch.as_tensor(rng.permutation(m)) if k < m and SHUFFLE else torch.arange(m)
+        xs, ys = X[:, order], Y[:, order]
+        total = 0.0
+        for i in range(0, m, k):
+            opt.zero_grad()
+            loss = loss_of(xs[:, i : i + k], ys[:, i : i + k])
+            loss.backward()
+            opt.step()
+            total += float(loss) * xs[:, i : i + k].shape[1]
+        print(f"epoch {{epoch}} loss {{total / m:.15g}}")
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def torch_script(network, filename: str = "network_torch.py") -> str:
+    """The text of a standalone PyTorch script for ``network`` (plateau halving is left to
+    the NumPy export)."""
+    return _format(_TORCH_TEMPLATE, network, filename)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.errors import NetworkFileError
 from engine.examples import example_path, lessons_dir, list_examples
-from engine.export import numpy_script
+from engine.export import numpy_script, torch_script
 from engine.network import Network
 
 from .recovery import INTERVAL_MS, Recovery
@@ -196,18 +196,21 @@ class FileController(QObject):
             return
         self.message.emit(f"Exported {path.name}.")
 
-    def export_script_dialog(self) -> None:
+    def export_script_dialog(self, kind: str = "numpy") -> None:
         stem = Path(self.doc.display_name).stem.replace(" ", "_")
+        stem += "_torch" if kind == "torch" else ""
+        title = "Export as PyTorch script" if kind == "torch" else "Export as NumPy script"
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export as NumPy script", str(Path.home() / f"{stem}.py"), "Python (*.py)"
+            self.window, title, str(Path.home() / f"{stem}.py"), "Python (*.py)"
         )
         if path:
-            self.export_script(Path(path))
+            self.export_script(Path(path), kind)
 
-    def export_script(self, path: Path) -> bool:
+    def export_script(self, path: Path, kind: str = "numpy") -> bool:
         """A standalone script that trains this network as the app does."""
         try:
-            text = numpy_script(self.doc.network, path.name)
+            make = torch_script if kind == "torch" else numpy_script
+            text = make(self.doc.network, path.name)
             path.write_text(text, "utf-8")
         except (ValueError, OSError) as e:
             self.error("Cannot export the script", str(e))

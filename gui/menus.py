@@ -70,6 +70,9 @@ def build_actions(w) -> None:
     w.act_export_png = _action(w, "Export Canvas as &PNG…", lambda: f.export_dialog("png"))
     w.act_export_svg = _action(w, "Export Canvas as S&VG…", lambda: f.export_dialog("svg"))
     w.act_export_script = _action(w, "Export as &NumPy Script…", f.export_script_dialog)
+    w.act_export_torch = _action(
+        w, "Export as P&yTorch Script…", lambda: f.export_script_dialog("torch")
+    )
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
     w.act_undo = w.doc.undo_stack.createUndoAction(w, "&Undo")
@@ -177,7 +180,7 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     m.addActions([w.act_save, w.act_save_as])
     m.addSeparator()
-    m.addActions([w.act_export_png, w.act_export_svg, w.act_export_script])
+    m.addActions([w.act_export_png, w.act_export_svg, w.act_export_script, w.act_export_torch])
     m.addSeparator()
     m.addAction(w.act_quit)
 

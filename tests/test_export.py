@@ -59,3 +59,32 @@ def test_the_script_keeps_skip_connections_and_the_current_weights(tmp_path):
     trainer = Trainer(net.copy())
     trainer.train(30)
     assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
+
+
+def test_the_pytorch_script_has_the_apps_gradients_and_loss_curve(examples, tmp_path):
+    pytest.importorskip("torch")
+    import json
+
+    from engine.export import torch_script
+    from engine.gradients import compute_gradients
+
+    net = load_network(examples / "xor_untrained.json")
+    net.training.optimizer, net.training.batch_size = "momentum", 2
+    path = tmp_path / "net_torch.py"
+    path.write_text(torch_script(net, path.name), "utf-8")
+    out = subprocess.run(
+        [sys.executable, str(path), "--gradients"], capture_output=True, text=True, check=True
+    )
+    grads = json.loads(out.stdout)
+    trainer = Trainer(net.copy())
+    g = compute_gradients(net, trainer.X, trainer.Y)
+    for (s, t), value in g.weights.items():
+        assert grads[f"w:{s}->{t}"] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    for n, value in g.biases.items():
+        assert grads[f"b:{n}"] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    out = subprocess.run(
+        [sys.executable, str(path), "15"], capture_output=True, text=True, check=True
+    )
+    losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
+    trainer.train(15)
+    assert np.allclose(losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
