@@ -7,7 +7,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStyle
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QStyle, QWidget
 
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
@@ -30,11 +30,22 @@ from .panels.gradients import GradientPanel
 from .panels.hidden import HiddenSpacePanel
 from .panels.inspector import Inspector
 from .panels.lesson import LessonPanel
+from .panels.parameters import ParameterPanel
 from .panels.plots import DecisionMap, LossPanel
 from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
 from .recovery import Recovery
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumWidth(widget.minimumSizeHint().width())
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -102,11 +113,14 @@ class MainWindow(QMainWindow):
         self.lesson_panel = LessonPanel(self.doc)
         self.gradient_panel = GradientPanel(self.learning)
         self.hidden_panel = HiddenSpacePanel(self.learning)
-        self.training_dock = self._dock("Training", self.training_panel, left)
+        self.parameter_panel = ParameterPanel(self.learning)
+        # scrollable, so that the window fits a laptop screen with every dock open
+        self.training_dock = self._dock("Training", _scrolling(self.training_panel), left)
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
         self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
         self.gradient_dock = self._dock("Gradients", self.gradient_panel, left)
         self.hidden_dock = self._dock("Hidden space", self.hidden_panel, left)
+        self.parameter_dock = self._dock("Parameters", self.parameter_panel, left)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
@@ -122,15 +136,18 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.map_dock, self.data_dock)
         self.tabifyDockWidget(self.loss_dock, self.gradient_dock)
         self.tabifyDockWidget(self.loss_dock, self.hidden_dock)
+        self.tabifyDockWidget(self.loss_dock, self.parameter_dock)
         self.loss_dock.raise_()
         self.inspector_dock.raise_()
         self.map_dock.raise_()
         vertical = Qt.Orientation.Vertical
         self.resizeDocks(
-            [self.training_dock, self.step_dock], [270, 420], Qt.Orientation.Horizontal
+            [self.training_dock, self.step_dock], [290, 420], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.training_dock, self.loss_dock], [430, 400], vertical)
-        self.resizeDocks([self.step_dock, self.map_dock], [470, 360], vertical)
+        self.resizeDocks([self.training_dock, self.loss_dock], [360, 330], vertical)
+        self.resizeDocks([self.step_dock, self.map_dock], [400, 300], vertical)
+        if self.height() > 900:  # docks stacked before tabbing may have grown the window
+            self.resize(self.width(), 900)
 
     def _show_walk_state(self) -> None:
         session = self.learning.session

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -72,7 +73,8 @@ def main(out: str = "shots") -> None:
 
 
 def save(window, path: Path) -> None:
-    for _ in range(3):  # let docks finish laying out
+    deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up
+    while time.perf_counter() < deadline:
         QApplication.processEvents()
     window.grab().save(str(path))
     print(path)

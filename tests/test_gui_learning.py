@@ -350,3 +350,20 @@ def test_an_edit_while_playing_stops_training_and_is_kept(qtbot, window, example
     assert not window.learning.playing and window.act_play.text() == "Play"
     qtbot.wait(100)
     assert net.connection("x1", "h1").weight == 42.0  # not overwritten by training
+
+
+def test_parameter_evolution_follows_the_snapshots(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    window.parameter_dock.raise_()
+    trainer = window.learning.ensure_trainer()
+    trainer.train(120)
+    panel = window.parameter_panel
+    panel.refresh()
+    assert len(panel.shown) == 9  # 6 weights, 3 biases
+    epochs, values = panel.shown["w x₁→h₁"]
+    assert epochs[0] == 0 and epochs[-1] == 120
+    assert values[-1] == trainer.compiled.theta[trainer.compiled.weight_index[("x1", "h1")]]
+    assert values[0] == net.connection("x1", "h1").weight  # not written back yet: the start
+    panel.which.setCurrentIndex(panel.which.findData("y"))
+    panel.which.activated.emit(panel.which.currentIndex())
+    assert sorted(panel.shown) == ["b ŷ", "w h₁→ŷ", "w h₂→ŷ"]

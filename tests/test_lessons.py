@@ -126,3 +126,20 @@ def test_lesson_10_xor_becomes_linearly_separable_in_the_hidden_space(window):
     w1, w2 = net.connection("h1", "y").weight, net.connection("h2", "y").weight
     side = points @ [w1, w2] + net.neuron("y").bias > 0
     assert np.array_equal(side, trainer.Y[0] > 0.5) and line is not None
+
+
+def test_lesson_1_one_neuron_learns_and_then_or(window):
+    from engine.settings import DatasetSpec
+    from gui.commands import SetDataset
+
+    net = open_lesson(window, "01_and_or")
+    assert Trainer(net.copy()).train().accuracy == 1.0
+    window.doc.undo_stack.push(SetDataset(window.doc, DatasetSpec(generator="or")))
+    assert Trainer(net.copy()).train().accuracy == 1.0
+
+
+def test_lesson_6_online_sgd_reaches_every_point_for_its_seed():
+    net = load_network(lessons_dir() / "06_noisy_xor_online.json")
+    assert net.training.batch_size == 1 and net.training.halve_on_plateau
+    assert net.dataset.params["size"] == 200 and net.training.loss == "mse"
+    assert Trainer(net).train().accuracy == 1.0

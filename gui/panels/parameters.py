@@ -1,0 +1,80 @@
+"""Insight panel: every weight and bias over the epochs (from the trainer's snapshots), the
+pictures classic tutorials draw by hand. A filter picks the parameters into one neuron."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .gradients import COLOURS
+from .throttle import Throttled
+
+ALL = "__all__"
+
+
+class ParameterPanel(QWidget):
+    def __init__(self, controller) -> None:
+        super().__init__()
+        self.controller = controller
+        self.doc = controller.doc
+        self.which = QComboBox()
+        self.which.activated.connect(lambda _i: self.refresh())
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show"))
+        row.addWidget(self.which, 1)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "value")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.plot)
+        self.shown: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._neurons: tuple = ()
+        throttled = Throttled(self.refresh, 0.5, self, widget=self)
+        for signal in (controller.progress, self.doc.network_edited, self.doc.network_replaced):
+            signal.connect(throttled)
+
+    def _fill(self) -> None:
+        net = self.doc.network
+        targets = tuple(n.id for n in net.neurons if n.kind != "input")
+        if targets == self._neurons:
+            return
+        self._neurons = targets
+        current = self.which.currentData()
+        self.which.clear()
+        self.which.addItem("every weight and bias", ALL)
+        for nid in targets:
+            self.which.addItem(f"into {net.neuron(nid).name}", nid)
+        self.which.setCurrentIndex(max(self.which.findData(current), 0))
+
+    def refresh(self) -> None:
+        self._fill()
+        trainer = self.controller.trainer
+        self.plot.clear()
+        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        self.shown = {}
+        if trainer is None or not len(trainer.snapshots):
+            return
+        net = self.doc.network
+        c = trainer.compiled
+        keep = self.which.currentData()
+        items = [
+            (f"w {net.neuron(s).name}→{net.neuron(t).name}", i)
+            for (s, t), i in c.weight_index.items()
+            if keep in (ALL, t)
+        ]
+        items += [
+            (f"b {net.neuron(n).name}", i) for n, i in c.bias_index.items() if keep in (ALL, n)
+        ]
+        snaps = trainer.snapshots
+        epochs = np.array(snaps.epochs, float)
+        thetas = np.array([snaps.at_or_before(int(e)).theta for e in epochs])
+        legend = len(items) <= 8  # more would hide the plot
+        for k, (label, i) in enumerate(items):
+            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=1.5)
+            self.plot.plot(epochs, thetas[:, i], pen=pen, name=label if legend else None)
+            self.shown[label] = (epochs, thetas[:, i])
