@@ -50,10 +50,6 @@ class StepSession:
     def state(self) -> WalkState:
         return self.cursor.state
 
-    @property
-    def iterations_back(self) -> int:
-        return len(self._past)
-
     def commit(self) -> None:
         """Apply the current iteration's update for real and start the next one."""
         t = self.trainer

@@ -147,10 +147,6 @@ class Trainer:
         self._correct = 0
         np.copyto(self._backup, self.compiled.theta)
 
-    @property
-    def mid_epoch(self) -> bool:
-        return self._queue is not None
-
     def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
         """The (X, Y) the next iteration will train on."""
         if self._queue is None:

@@ -112,25 +112,25 @@ class LearningController(QObject):
         return self.session.state if self.session is not None else None
 
     def step_forward(self) -> None:
-        self.pause()
-        session = self.ensure_session()
-        if session is None:
-            return
-        iteration = self.trainer.iteration
-        session.forward(self.granularity)
-        if self.trainer.iteration != iteration:
-            self._write_back()
-        self.state_changed.emit()
-        self.progress.emit()
+        self._move(lambda session: session.forward(self.granularity))
 
     def step_back(self) -> None:
+        granularity = "step" if self.granularity == "epoch" else self.granularity
+
+        def back(session) -> None:
+            if not session.back(granularity):
+                self.message.emit("At the start: nothing earlier to step back to.")
+
+        self._move(back)
+
+    def _move(self, move) -> None:
+        """Move the step cursor; an iteration committed or undone shows in the model."""
         self.pause()
         session = self.ensure_session()
         if session is None:
             return
         iteration = self.trainer.iteration
-        if not session.back("step" if self.granularity == "epoch" else self.granularity):
-            self.message.emit("At the start: nothing earlier to step back to.")
+        move(session)
         if self.trainer.iteration != iteration:
             self._write_back()
         self.state_changed.emit()
