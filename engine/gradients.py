@@ -150,8 +150,27 @@ def check_parameter(network, X, Y, parameter: tuple, eps: float = 1e-6) -> Param
 def level_gradient_magnitudes(network, X: np.ndarray, Y: np.ndarray) -> list[float]:
     """Mean |∂L/∂w| of the connections into each level (by depth, first hidden level
     first): the vanishing-gradient picture."""
-    depth = network.depths()
-    per_level: dict[int, list[float]] = {}
-    for (_s, t), g in compute_gradients(network, X, Y).weights.items():
-        per_level.setdefault(depth[t], []).append(abs(g))
-    return [float(np.mean(per_level[d])) for d in sorted(per_level)]
+    c = network.compile()
+    return LevelMagnitudes(c).at(c, c.theta, X, Y, get_loss(network.training.loss))
+
+
+class LevelMagnitudes:
+    """Mean |∂L/∂w| into each level for many parameter vectors of one layout (a training
+    run's snapshots), one backward pass each."""
+
+    def __init__(self, compiled) -> None:
+        self.groups = []
+        for level in compiled.levels:
+            rows, cols = level.shape
+            stop = level.w_offset + rows * cols
+            idx = compiled._w_idx[(compiled._w_idx >= level.w_offset) & (compiled._w_idx < stop)]
+            if len(idx):
+                self.groups.append(idx)
+
+    def at(self, compiled, theta: np.ndarray, X: np.ndarray, Y: np.ndarray, loss) -> list[float]:
+        """Loads ``theta`` into ``compiled`` (which must be the caller's own)."""
+        compiled.set_theta(theta)
+        with np.errstate(all="ignore"):
+            compiled.loss_and_gradient(X, Y, loss)
+        g = np.abs(compiled.grad)
+        return [float(g[idx].mean()) for idx in self.groups]

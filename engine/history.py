@@ -1,11 +1,13 @@
-"""Parameter snapshots over a training run, for rewinding to an earlier epoch.
+"""Parameter snapshots over a training run, for going back to any earlier epoch exactly.
 
-Memory is bounded: at most ``capacity`` snapshots are kept (default 512). When full, the
-older half is thinned by dropping every other snapshot (epoch 0 always stays), so recent
-epochs stay exact while older history gets sparser: after E epochs, the snapshots are
-dense over roughly the last capacity/2 epochs and spaced ever wider before that. A 2-8-8-1
-network (105 parameters, momentum state included) costs under 2 kB per snapshot, so about
-1 MB at the bound.
+Memory is bounded and the series stays evenly spaced: snapshots are kept at every
+``stride``-th epoch, and when more than ``capacity`` are held the stride doubles and every
+other one goes (epoch 0 always stays). Any epoch between two snapshots is reached exactly
+by replaying training from the one before it (the trainer does that), so thinning costs
+time, never exactness. Snapshots taken after an irregular change (an update on a chosen
+sample, which a replay of whole epochs would not repeat) are pinned: never thinned.
+A 2-8-8-1 network (105 parameters, momentum state included) costs under 2 kB per
+snapshot, so about 1 MB at the bound.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ class Snapshot:
     iteration: int
     theta: np.ndarray
     optimizer: dict
-    rng: dict | None  # the shuffling generator's state, when shuffling
+    rng: dict  # the shuffling generator's state
+    plateau: tuple[float, int] = (float("inf"), 0)  # best loss so far, epochs since
+    pinned: bool = False
 
 
 class Snapshots:
@@ -30,10 +34,14 @@ class Snapshots:
         if capacity < 4:
             raise ValueError("keep at least 4 snapshots")
         self.capacity = capacity
+        self.stride = 1
         self._items: list[Snapshot] = []
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
 
     @property
     def epochs(self) -> list[int]:
@@ -42,11 +50,16 @@ class Snapshots:
     def record(self, snapshot: Snapshot) -> None:
         if self._items and snapshot.epoch <= self._items[-1].epoch:
             self.truncate_after(snapshot.epoch - 1)
+        if self._items and snapshot.epoch % self.stride and not snapshot.pinned:
+            return
         self._items.append(snapshot)
-        if len(self._items) > self.capacity:
-            half = len(self._items) // 2
-            older = self._items[:half]
-            self._items = [older[0], *older[2::2], *self._items[half:]]
+        while len(self._items) > self.capacity and self.stride < 2**40:  # pinned ones stay
+            self.stride *= 2
+            self._items = [
+                s
+                for s in self._items
+                if s.epoch % self.stride == 0 or s.pinned or s is self._items[0]
+            ]
 
     def at_or_before(self, epoch: int) -> Snapshot:
         i = bisect.bisect_right(self.epochs, epoch) - 1

@@ -46,6 +46,77 @@ def neuron_map(
     return ws.A[row].reshape(resolution, resolution).copy()
 
 
+def grid_axes(
+    extent: tuple[float, float, float, float], resolution: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sample positions of ``neuron_map``'s columns (first axis) and rows (second)."""
+    x0, x1, y0, y1 = extent
+    return np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+
+
+def pixel_rect(
+    extent: tuple[float, float, float, float], resolution: int
+) -> tuple[float, float, float, float]:
+    """(x, y, width, height) to place a ``neuron_map`` image so that each pixel's centre
+    sits on the point it was computed at."""
+    x0, x1, y0, y1 = extent
+    dx, dy = (x1 - x0) / (resolution - 1), (y1 - y0) / (resolution - 1)
+    return x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy
+
+
+def contour_segments(
+    image: np.ndarray, level: float, extent: tuple[float, float, float, float]
+) -> np.ndarray:
+    """Marching squares over a ``neuron_map`` image (rows = second axis): the line where
+    it crosses ``level``, as (segments × 2 ends × (x, y)) in input-space coordinates,
+    linearly interpolated along cell edges. Vectorised; saddles split by the cell mean."""
+    v = np.asarray(image, dtype=float)
+    rows, cols = v.shape
+    if rows < 2 or cols < 2:
+        return np.zeros((0, 2, 2))
+    xs, ys = grid_axes(extent, cols)[0], grid_axes(extent, rows)[1]
+    above = v > level
+    with np.errstate(all="ignore"):
+        # crossings on horizontal edges (i, j)–(i, j+1) and vertical edges (i, j)–(i+1, j)
+        th = (level - v[:, :-1]) / (v[:, 1:] - v[:, :-1])
+        tv = (level - v[:-1, :]) / (v[1:, :] - v[:-1, :])
+    hx = xs[:-1] + th * (xs[1] - xs[0])  # (rows, cols-1)
+    hy = np.broadcast_to(ys[:, None], hx.shape)
+    vy = ys[:-1, None] + tv * (ys[1] - ys[0])  # (rows-1, cols)
+    vx = np.broadcast_to(xs[None, :], vy.shape)
+    h_cross = above[:, :-1] != above[:, 1:]
+    v_cross = above[:-1, :] != above[1:, :]
+    # each cell's edges in the order bottom, right, top, left
+    px = np.stack([hx[:-1], vx[:, 1:], hx[1:], vx[:, :-1]], axis=-1)
+    py = np.stack([hy[:-1], vy[:, 1:], hy[1:], vy[:, :-1]], axis=-1)
+    flags = np.stack([h_cross[:-1], v_cross[:, 1:], h_cross[1:], v_cross[:, :-1]], axis=-1)
+    count = flags.sum(axis=-1)
+    pairs = []
+    two = count == 2
+    if two.any():
+        order = np.argsort(~flags[two], axis=-1, kind="stable")[:, :2]  # the two crossed
+        pairs.append((two, order))
+    four = count == 4
+    if four.any():
+        centre = v[:-1, :-1] + v[:-1, 1:] + v[1:, :-1] + v[1:, 1:] > 4 * level
+        joined = centre[four] == above[:-1, :-1][four]  # the low-left corner joins the centre
+        n = int(four.sum())
+        first = np.where(joined[:, None], [0, 1], [0, 3])  # cut off the corner that is alone
+        second = np.where(joined[:, None], [2, 3], [2, 1])
+        pairs += [(four, first.reshape(n, 2)), (four, second.reshape(n, 2))]
+    segments = [
+        np.stack(
+            [
+                np.take_along_axis(px[mask], order, axis=-1),
+                np.take_along_axis(py[mask], order, axis=-1),
+            ],
+            axis=-1,
+        )
+        for mask, order in pairs
+    ]
+    return np.concatenate(segments) if segments else np.zeros((0, 2, 2))
+
+
 def hidden_space(network, X: np.ndarray, first: str, second: str):
     """Each sample at the activations of two neurons, and the output's decision line in
     that plane when the (first) output listens to those two neurons only.

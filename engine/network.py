@@ -81,7 +81,7 @@ class Network:
         self.structure_revision = 0
         self.parameter_revision = 0
         self._order_cache: tuple[int, list[str]] | None = None
-        self._compiled: Any = None
+        self._layout: Any = None  # a compiled network never handed out: only copied
 
     # ----------------------------------------------------------------- queries
     @property
@@ -342,15 +342,17 @@ class Network:
 
     # ---------------------------------------------------------------- helpers
     def compile(self):
-        """The compiled arrays for this network, rebuilt only after a structure change
-        and resynchronised after parameter edits."""
+        """A new compiled network with this model's current parameters, owned by the
+        caller alone: nobody else holds it, so nothing else can change it. The layout is
+        worked out once per structure change; each call copies parameters only."""
         from .compiled import CompiledNetwork
 
-        c = self._compiled
-        if c is None or c.structure_revision != self.structure_revision:
-            c = self._compiled = CompiledNetwork(self)
-        elif c.parameter_revision != self.parameter_revision:
-            c.load_parameters(self)
+        layout = self._layout
+        if layout is None or layout.structure_revision != self.structure_revision:
+            layout = self._layout = CompiledNetwork(self)
+            return layout.copy()
+        c = layout.copy()
+        c.load_parameters(self)
         return c
 
     def copy(self) -> Network:

@@ -42,7 +42,7 @@ class StepSession:
             t.settings,
             t.optimizer.state(),
             fmt=self.fmt,
-            parameters=t.compiled.parameters(),
+            parameters=t.parameters(),
         )
         self.cursor = Cursor(self.walk)
 

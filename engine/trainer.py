@@ -3,6 +3,10 @@
 The loss and accuracy recorded for an epoch are the means over that epoch's batches, each
 measured just before its update (what most training loops report). For full-batch
 training that is exactly the loss of the weights the epoch started from.
+
+A trainer owns the compiled network it trains and never hands it out: readers get copies
+(``parameters``, ``theta``, ``snapshot``, ``at_epoch``), so nothing a panel, a map or an
+export does can change what is being trained.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from .compiled import CompiledNetwork
 from .datasets import Dataset, dataset_from_spec, train_test_split
 from .history import Snapshot, Snapshots
 from .losses import get_loss
@@ -97,7 +102,7 @@ class Trainer:
         self.settings = settings or network.training
         if train is None:
             train, test = split_dataset(network)
-        self.compiled = network.compile()
+        self._compiled = network.compile()  # ours alone: never handed out
         self.loss = get_loss(self.settings.loss)
         self.X = np.ascontiguousarray(train.inputs.T, dtype=float)
         self.Y = np.ascontiguousarray(train.targets.T, dtype=float)
@@ -108,19 +113,34 @@ class Trainer:
         self.m = self.X.shape[1]
         if self.m == 0:
             raise ValueError("the training set is empty")
-        self.optimizer = make_optimizer(self.compiled.size, self.settings)
+        self.optimizer = make_optimizer(self._compiled.size, self.settings)
         self.rng = np.random.default_rng(self.settings.seed)
         self.epoch = 0
         self.iteration = 0
         self.history = History()
-        self._backup = self.compiled.theta.copy()
+        self._backup = self._compiled.theta.copy()
         self._rule = classification_rule(self.Y)
         self._queue: list | None = None  # this epoch's batches, while one is under way
         self._next = 0
-        self.snapshots = Snapshots()
-        self._snapshot()
         self._best = math.inf
         self._since_best = 0
+        self._irregular = False  # an update a replay of whole epochs would not repeat
+        self.snapshots = Snapshots()
+        self._snapshot()
+
+    # ------------------------------------------------------------- readers
+    @property
+    def theta(self) -> np.ndarray:
+        """A copy of the flat parameters (layout: ``snapshot().weight_index``)."""
+        return self._compiled.theta.copy()
+
+    def parameters(self) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        """(weights, biases) as plain dicts: the trained values, detached."""
+        return self._compiled.parameters()
+
+    def snapshot(self) -> CompiledNetwork:
+        """An independent compiled network holding the current parameters."""
+        return self._compiled.copy()
 
     @property
     def batch_size(self) -> int:
@@ -145,7 +165,7 @@ class Trainer:
         self._next = 0
         self._total = 0.0
         self._correct = 0
-        np.copyto(self._backup, self.compiled.theta)
+        np.copyto(self._backup, self._compiled.theta)
 
     def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
         """The (X, Y) the next iteration will train on."""
@@ -157,7 +177,7 @@ class Trainer:
         """One iteration (one batch's update). Returns the batch loss; NaN if it diverged,
         in which case the weights are back to those the epoch started from."""
         Xb, Yb = self.next_batch()
-        c = self.compiled
+        c = self._compiled
         value = c.loss_and_gradient(Xb, Yb, self.loss)
         if not math.isfinite(value):
             c.set_theta(self._backup)
@@ -186,7 +206,7 @@ class Trainer:
 
     def _finish_epoch(self) -> None:
         self._queue = None
-        self.compiled.version += 1
+        self._compiled.version += 1
         self.epoch += 1
         epoch_loss = self._total / self.m
         h = self.history
@@ -202,33 +222,60 @@ class Trainer:
         self._snapshot()
 
     def _snapshot(self) -> None:
-        shuffling = self.settings.shuffle and self.batch_size < self.m
         self.snapshots.record(
             Snapshot(
                 self.epoch,
                 self.iteration,
-                self.compiled.theta.copy(),
+                self._compiled.theta.copy(),
                 self.optimizer.state(),
-                self.rng.bit_generator.state if shuffling else None,
+                self.rng.bit_generator.state,
+                (self._best, self._since_best),
+                pinned=self._irregular,
             )
         )
+        self._irregular = False
+
+    def _restore_snapshot(self, snap: Snapshot) -> None:
+        self._compiled.set_theta(snap.theta)
+        self.optimizer = make_optimizer(self._compiled.size, self.settings)
+        self.optimizer.restore(snap.optimizer)
+        self.rng.bit_generator.state = snap.rng
+        self.epoch, self.iteration = snap.epoch, snap.iteration
+        self._best, self._since_best = snap.plateau
+        self._queue = None
+        self._irregular = False
 
     def rewind(self, epoch: int) -> int:
-        """Go back to the latest snapshot at or before ``epoch``; later history is
-        dropped, and training from here repeats exactly what it did (same shuffles).
-        Returns the epoch actually restored (older history is thinned)."""
+        """Go back to exactly the state after ``epoch`` epochs: the nearest snapshot at or
+        before it, then training replayed (same shuffles, same plateau halvings) up to
+        it. Later history is dropped. Returns the epoch reached (``epoch``, unless the
+        run diverged on the way)."""
+        epoch = max(0, min(epoch, self.epoch))
         snap = self.snapshots.at_or_before(epoch)
-        self.compiled.set_theta(snap.theta)
-        self.optimizer.restore(snap.optimizer)
-        if snap.rng is not None:
-            self.rng.bit_generator.state = snap.rng
-        self.epoch, self.iteration = snap.epoch, snap.iteration
-        self._queue = None
+        self._restore_snapshot(snap)
         for series in vars(self.history).values():
             del series[snap.epoch :]
         self.snapshots.truncate_after(snap.epoch)
-        self._best, self._since_best = math.inf, 0
-        return snap.epoch
+        with np.errstate(all="ignore"):
+            while self.epoch < epoch and not math.isnan(self.run_epoch()):
+                pass
+        return self.epoch
+
+    def at_epoch(self, epoch: int) -> Trainer:
+        """An independent trainer standing exactly where this one stood after ``epoch``
+        epochs (for previewing an earlier epoch); this one is not touched."""
+        other = object.__new__(Trainer)
+        other.__dict__.update(self.__dict__)  # settings, data, loss: read-only here
+        other._compiled = self._compiled.copy()
+        other.optimizer = make_optimizer(other._compiled.size, self.settings)
+        other.rng = np.random.default_rng()
+        other._backup = other._compiled.theta.copy()
+        other.history = History(**{k: list(v) for k, v in vars(self.history).items()})
+        other.snapshots = Snapshots(self.snapshots.capacity)
+        other.snapshots.stride = self.snapshots.stride
+        other.snapshots._items = list(self.snapshots)
+        other.rewind(epoch)
+        return other
 
     def _plateau(self, epoch_loss: float) -> None:
         if epoch_loss < self._best:
@@ -248,7 +295,7 @@ class Trainer:
         X = self.X if X is None else X
         Y = self.Y if Y is None else Y
         with np.errstate(all="ignore"):
-            yhat = self.compiled.outputs(X)
+            yhat = self._compiled.outputs(X)
         return self.loss.value(yhat, Y), correct_count(yhat, Y, self._rule) / X.shape[1]
 
     def train(
@@ -295,30 +342,45 @@ class Trainer:
     def manual_update(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One update on a batch of one's choosing (stepping through a chosen sample):
         counts as an iteration, leaves the epoch's own batches alone."""
-        c = self.compiled
+        c = self._compiled
         value = c.loss_and_gradient(X, Y, self.loss)
         self.optimizer.step(c.theta, c.grad)
         c.version += 1
         self.iteration += 1
+        self._irregular = True
         return value
 
     def checkpoint(self) -> dict:
         """Everything that training changes, to go back to exactly (stepping backwards)."""
         return {
-            "theta": self.compiled.theta.copy(),
+            "theta": self._compiled.theta.copy(),
             "optimizer": self.optimizer.state(),
             "rng": self.rng.bit_generator.state,
-            "counters": (self.epoch, self.iteration, self._next, self._best, self._since_best),
+            "counters": (
+                self.epoch,
+                self.iteration,
+                self._next,
+                self._best,
+                self._since_best,
+                self._irregular,
+            ),
             "queue": self._queue,
             "sums": (self._total, self._correct) if self._queue is not None else (0.0, 0),
             "history": {k: len(v) for k, v in vars(self.history).items()},
         }
 
     def restore(self, cp: dict) -> None:
-        self.compiled.set_theta(cp["theta"])
+        self._compiled.set_theta(cp["theta"])
         self.optimizer.restore(cp["optimizer"])
         self.rng.bit_generator.state = cp["rng"]
-        self.epoch, self.iteration, self._next, self._best, self._since_best = cp["counters"]
+        (
+            self.epoch,
+            self.iteration,
+            self._next,
+            self._best,
+            self._since_best,
+            self._irregular,
+        ) = cp["counters"]
         self._queue = cp["queue"]
         self._total, self._correct = cp["sums"]
         for name, n in cp["history"].items():
@@ -327,4 +389,4 @@ class Trainer:
 
     def write_back(self) -> None:
         """Copy the trained weights into the network model."""
-        self.compiled.store_parameters(self.network)
+        self._compiled.store_parameters(self.network)

@@ -1,6 +1,10 @@
 """Stepping and training in the app: owns the engine's trainer and step session for the
-open network, runs training in time slices so the window stays responsive, and writes
-progress back to the model at most ten times a second.
+open network, runs training at a chosen number of epochs per second (or as fast as the
+window allows) and writes progress back to the model at most ten times a second.
+
+The model always holds the weights the window shows: the trainer's (written back at
+frame rate while playing) or, during time travel, those of the epoch being viewed. Panels
+read the model, never the trainer's arrays.
 
 Training changes weights without one undo command per epoch: each Play…Pause run (and
 each run of steps) becomes one undoable "Train" command when it stops. Any other edit of
@@ -10,6 +14,7 @@ the network makes the trainer stale; it is rebuilt from the edited network on de
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -19,37 +24,52 @@ from engine.trainer import StopReason, Trainer
 
 from .commands import SetParameters
 
-SLICE_SECONDS = 0.012  # least training per timer tick; Pause is handled between ticks
+# Epochs per second offered by the Speed control; None: as fast as the window allows.
+SPEEDS: list[int | None] = [1, 2, 5, 10, 30, 100, 1000, None]
+DEFAULT_SPEED = 100
+SLICE_SECONDS = 0.012  # least training per tick at full speed; Pause is handled between
 MAX_SLICE_SECONDS = 0.030  # most: keeps a click on Pause waiting under 50 ms
 FRAME_SECONDS = 1 / 10  # at most this often: write back and redraw the canvas
+LONG_HISTORY = 200  # epochs: continuing from further back than this asks first
 
 
 class LearningController(QObject):
     state_changed = Signal()  # the step-through state (canvas annotations, step panel)
-    progress = Signal()  # epochs trained: plots, counters, table
+    progress = Signal()  # epochs trained or viewed: plots, counters, table
     running_changed = Signal(bool)
     message = Signal(str)
 
-    def __init__(self, doc) -> None:
+    def __init__(self, doc, clock: Callable[[], float] = time.perf_counter) -> None:
         super().__init__(doc)
         self.doc = doc
+        self.clock = clock  # tests pass a clock they move by hand
         self.trainer: Trainer | None = None
         self.session: StepSession | None = None
         self.sample: int | None = None  # step through one chosen sample, or the batch
         self.granularity = "step"
         self.playing = False
+        self.epochs_per_second: float | None = DEFAULT_SPEED
+        self.viewing: int | None = None  # an earlier epoch shown by time travel
+        # asked before history is dropped: (title, text) -> go ahead? (the window sets it)
+        self.confirm: Callable[[str, str], bool] = lambda _title, _text: True
         self._writing = False
         self._run_start = None  # parameters before the current run of training or steps
         self._last_frame = 0.0
         self._tick_end = 0.0
-        self.speed = 1.0  # share of each tick spent training (the speed slider)
+        self._play_start = 0.0
+        self._played = 0  # epochs trained since Play, for the epochs-per-second budget
+        self._unshown = False  # epochs trained since the last frame
         self.timer = QTimer(self)
-        self.timer.setInterval(0)
         self.timer.timeout.connect(self._tick)
+        doc.network_replaced.connect(self._network_replaced)
         doc.network_edited.connect(self._network_edited)
-        doc.network_replaced.connect(self._network_edited)
 
     # ---------------------------------------------------------------- model
+    def _network_replaced(self) -> None:
+        self.sample = None  # a sample of the previous file means nothing here
+        self._network_edited()
+        self.message.emit("")  # messages belong to the document they were about
+
     def _network_edited(self) -> None:
         """Someone else changed the network (an edit, undo, another file): the trainer is
         stale. Training stops where it was, and nothing is written back over the edit."""
@@ -59,11 +79,26 @@ class LearningController(QObject):
             self.playing = False
             self.timer.stop()
             self.running_changed.emit(False)
+        net = self.doc.network
+        if self.sample is not None and (
+            net.dataset is None or self.sample >= self._dataset_size()
+        ):
+            self.sample = None
         self.trainer = None
         self.session = None
+        self.viewing = None
         self._run_start = None
         self.state_changed.emit()
         self.progress.emit()
+
+    def _dataset_size(self) -> int:
+        from engine.datasets import dataset_from_spec
+
+        net = self.doc.network
+        try:
+            return len(dataset_from_spec(net.dataset, net.inputs, net.outputs))
+        except (ValueError, KeyError):
+            return 0
 
     def ensure_trainer(self) -> Trainer | None:
         if self.trainer is None:
@@ -84,19 +119,21 @@ class LearningController(QObject):
         self.session = None
         self.state_changed.emit()
 
-    def _write_back(self) -> None:
-        """Show the trainer's weights in the model (not an undo step by itself)."""
-        if self.trainer is None:
-            return
+    def _show(self, weights: dict, biases: dict) -> None:
+        """Put weights in the model for the window to show (not an undo step by itself)."""
         if self._run_start is None:
             self._run_start = self.doc.network.parameters()
-        self.doc.show_trained_parameters(*self.trainer.compiled.parameters())
+        self.doc.show_trained_parameters(weights, biases)
+
+    def _write_back(self) -> None:
+        if self.trainer is not None:
+            self._show(*self.trainer.parameters())
 
     def _finish_run(self, text: str) -> None:
-        """The weights trained since the run began become one undoable command."""
-        if self._run_start is None or self.trainer is None:
+        """The weights shown since the run began become one undoable command."""
+        if self._run_start is None:
             return
-        weights, biases = self.trainer.compiled.parameters()
+        weights, biases = self.doc.network.parameters()
         old, self._run_start = self._run_start, None
         if (weights, biases) == old:
             return
@@ -105,6 +142,66 @@ class LearningController(QObject):
             self.doc.undo_stack.push(SetParameters(self.doc, weights, biases, text, old=old))
         finally:
             self._writing = False
+
+    # ---------------------------------------------------------- time travel
+    @property
+    def shown_epoch(self) -> int | None:
+        """The epoch whose weights the window shows (None: no training yet)."""
+        if self.trainer is None:
+            return None
+        return self.trainer.epoch if self.viewing is None else self.viewing
+
+    def preview(self, epoch: int) -> None:
+        """Show the weights after ``epoch`` epochs (exactly: replayed from the nearest
+        snapshot by an independent trainer); nothing is dropped until training goes on."""
+        t = self.trainer
+        if t is None:
+            return
+        self.pause()
+        if self.session is not None:
+            self.end_steps()
+        if epoch >= t.epoch:
+            self.viewing = None
+            self._write_back()
+        else:
+            self.viewing = max(epoch, 0)
+            self._show(*t.at_epoch(self.viewing).parameters())
+        self.progress.emit()
+
+    def settle_preview(self) -> None:
+        """The slider was let go: what is shown becomes one undoable step."""
+        if self.viewing is None:
+            self._finish_run("Back to the latest epoch")
+        else:
+            self._finish_run(f"Go back to epoch {self.viewing}")
+
+    def _continue_from_view(self) -> bool:
+        """Before training goes on from an earlier epoch, drop the later history (asking
+        first when it is long). False: the user kept the history; do nothing."""
+        t = self.trainer
+        if t is None or self.viewing is None:
+            return True
+        later = t.epoch - self.viewing
+        if later > LONG_HISTORY and not self.confirm(
+            "Continue from an earlier epoch?",
+            f"Training on from epoch {self.viewing} discards the {later} epochs trained "
+            "after it (their weights can be had back with Undo, their history cannot).",
+        ):
+            return False
+        t.rewind(self.viewing)
+        self.viewing = None
+        return True
+
+    def rewind(self, epoch: int) -> int:
+        """Go back to ``epoch`` and drop what came after (as continuing from there would)."""
+        self.preview(epoch)
+        if self.trainer is None or not self._continue_from_view():
+            return self.shown_epoch or 0
+        self._write_back()
+        self._finish_run(f"Go back to epoch {self.trainer.epoch}")
+        self.state_changed.emit()
+        self.progress.emit()
+        return self.trainer.epoch
 
     # ------------------------------------------------------------- stepping
     @property
@@ -126,9 +223,9 @@ class LearningController(QObject):
     def _move(self, move) -> None:
         """Move the step cursor; an iteration committed or undone shows in the model."""
         self.pause()
-        session = self.ensure_session()
-        if session is None:
+        if self.ensure_trainer() is None or not self._continue_from_view():
             return
+        session = self.ensure_session()
         iteration = self.trainer.iteration
         move(session)
         if self.trainer.iteration != iteration:
@@ -149,8 +246,16 @@ class LearningController(QObject):
         self.state_changed.emit()
 
     # ------------------------------------------------------------- training
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        self.epochs_per_second = epochs_per_second
+        self._restart_budget()
+
+    def _restart_budget(self) -> None:
+        self._play_start, self._played = self.clock(), 0
+        self.timer.setInterval(0 if self.epochs_per_second is None else 15)
+
     def play(self) -> None:
-        if self.playing or self.ensure_trainer() is None:
+        if self.playing or self.ensure_trainer() is None or not self._continue_from_view():
             return
         self.session = None  # a half-walked iteration is dropped; training goes on from here
         self.state_changed.emit()
@@ -158,6 +263,7 @@ class LearningController(QObject):
             self._run_start = self.doc.network.parameters()
         self.playing = True
         self._tick_end = 0.0
+        self._restart_budget()
         self.timer.start()
         self.running_changed.emit(True)
 
@@ -176,16 +282,31 @@ class LearningController(QObject):
 
     def _tick(self) -> None:
         t = self.trainer
-        # train at least as long as the last redraw took (so training keeps about half of
-        # the time whatever the panels cost), within bounds that keep Pause responsive
         start = time.perf_counter()
-        busy = start - self._tick_end if self._tick_end else 0.0
-        slice_ = min(MAX_SLICE_SECONDS, max(SLICE_SECONDS, busy)) * self.speed
-        result = t.train(max(t.settings.max_epochs - t.epoch, 0), deadline=start + slice_)
-        finished = result.reason is not StopReason.STOPPED
+        remaining = max(t.settings.max_epochs - t.epoch, 0)
+        if self.epochs_per_second is None:
+            # train at least as long as the last redraw took (so training keeps about half
+            # of the time whatever the panels cost), within bounds that keep Pause responsive
+            busy = start - self._tick_end if self._tick_end else 0.0
+            budget = remaining
+            deadline = start + min(MAX_SLICE_SECONDS, max(SLICE_SECONDS, busy))
+        else:  # so many epochs per second of the clock, never more
+            due = int((self.clock() - self._play_start) * self.epochs_per_second + 1e-9)
+            budget = min(max(due - self._played, 0), remaining)
+            deadline = start + MAX_SLICE_SECONDS
+        finished = False
+        if budget or not remaining:
+            before = t.epoch
+            result = t.train(budget, deadline=deadline)
+            self._played += t.epoch - before
+            self._unshown = True
+            finished = t.epoch >= t.settings.max_epochs or result.reason in (
+                StopReason.TARGET,
+                StopReason.DIVERGED,
+            )
         now = time.perf_counter()
-        if finished or now - self._last_frame >= FRAME_SECONDS:
-            self._last_frame = now
+        if finished or (self._unshown and now - self._last_frame >= FRAME_SECONDS):
+            self._last_frame, self._unshown = now, False
             self._write_back()
             self.progress.emit()
         if finished:
@@ -198,11 +319,13 @@ class LearningController(QObject):
         """Back to the weights this run of training started from."""
         self.pause()
         if self.trainer is not None and len(self.trainer.snapshots):
+            self.viewing = None
             self.trainer.rewind(0)
             self._write_back()
             self._finish_run("Reset training")
         self.trainer = None
         self.session = None
+        self.viewing = None
         self.state_changed.emit()
         self.progress.emit()
 
@@ -217,16 +340,3 @@ class LearningController(QObject):
             )
         )  # an edit like any other: the trainer starts over from these weights
         self.message.emit(f"New {t.initializer} weights from seed {t.seed}.")
-
-    def rewind(self, epoch: int) -> int:
-        """Time travel: back to an earlier epoch (later history is dropped)."""
-        self.pause()
-        if self.trainer is None:
-            return 0
-        restored = self.trainer.rewind(epoch)
-        self.session = None
-        self._write_back()
-        self._finish_run(f"Go back to epoch {restored}")
-        self.state_changed.emit()
-        self.progress.emit()
-        return restored

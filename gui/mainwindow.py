@@ -5,9 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QScrollArea, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QTextEdit,
+    QWidget,
+)
 
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
@@ -36,6 +51,16 @@ from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
 from .recovery import Recovery
+
+# widgets that use Space themselves (typing, opening, clicking, selecting)
+SPACE_USERS = (
+    QLineEdit,
+    QAbstractSpinBox,
+    QTextEdit,
+    QComboBox,
+    QAbstractButton,
+    QAbstractItemView,
+)
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -86,6 +111,8 @@ class MainWindow(QMainWindow):
         self.files.recent_changed.connect(self._fill_recent)
         self.files.lesson_opened.connect(self.lesson_dock.raise_)
         self.view.space_tapped.connect(self.act_play.trigger)
+        QApplication.instance().installEventFilter(self)  # Space: see eventFilter
+        self.learning.confirm = self._confirm
         self.learning.state_changed.connect(self._show_walk_state)
         self.learning.message.connect(self.show_message)
         self.learning.running_changed.connect(self._running_changed)
@@ -157,9 +184,8 @@ class MainWindow(QMainWindow):
             self.step_dock.raise_()  # stepping: show the formulas
 
     def _refresh_thumbnails(self) -> None:
-        trainer = self.learning.trainer
-        compiled = trainer.compiled if trainer is not None else self.doc.network.compile()
-        update_thumbnails(self.scene, compiled, self.act_thumbnails.isChecked())
+        # the model holds what the canvas shows (training writes back at frame rate)
+        update_thumbnails(self.scene, self.doc.network.compile(), self.act_thumbnails.isChecked())
 
     def _running_changed(self, running: bool) -> None:
         sp = QStyle.StandardPixmap
@@ -285,7 +311,31 @@ class MainWindow(QMainWindow):
             "backward propagation with every formula and its numbers.",
         )
 
+    def _confirm(self, title: str, text: str) -> bool:
+        buttons = QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel
+        return QMessageBox.question(self, title, text, buttons) == QMessageBox.StandardButton.Ok
+
     # ------------------------------------------------------- window events
+    def eventFilter(self, obj, event) -> bool:
+        """Space anywhere in the window (bar text fields, lists and buttons, which use it
+        themselves) goes to the canvas: held while dragging it pans, tapped it plays. Taken
+        before the Play shortcut sees it, so a pan can never also press Play."""
+        kind = event.type()
+        if (
+            kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+            and event.key() == Qt.Key.Key_Space
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and isinstance(obj, QWidget)
+            and obj.window() is self
+            and not isinstance(obj, SPACE_USERS)
+        ):
+            if kind == QEvent.Type.ShortcutOverride:
+                event.accept()  # deliver it as a key press, not as the Play shortcut
+            elif not event.isAutoRepeat():
+                self.view.space_down() if kind == QEvent.Type.KeyPress else self.view.space_up()
+            return kind != QEvent.Type.ShortcutOverride
+        return super().eventFilter(obj, event)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not getattr(self, "_shown_once", False):

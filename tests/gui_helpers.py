@@ -88,3 +88,32 @@ class DialogAnswerer:
 
     def stop(self) -> None:
         self.timer.stop()
+
+
+class HandClock:
+    """A clock for the learning controller that moves only when a test says so: Play at
+    N epochs/s then trains exactly N·seconds epochs, however fast the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def play_epochs(qtbot, window, epochs: int, rate: int = 1000) -> None:
+    """Press Play and let exactly ``epochs`` more epochs train (the Play timer's real
+    ticks, paced by a hand clock), then stay playing at that epoch."""
+    controller = window.learning
+    if not isinstance(controller.clock, HandClock):
+        controller.clock = HandClock()
+    controller.set_speed(rate)
+    if not controller.playing:
+        window.act_play.trigger()
+    start = controller.trainer.epoch
+    controller.clock.advance(epochs / rate)
+    qtbot.waitUntil(lambda: controller.trainer.epoch >= start + epochs, timeout=60_000)
+    assert controller.trainer.epoch == start + epochs

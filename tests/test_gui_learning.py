@@ -1,16 +1,22 @@
 """Watching it learn in the app: stepping through an iteration on the canvas and in the
 step-through panel, training with Play, pausing, time travel, divergence."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDockWidget
 
 from engine.formatting import format_number, to_html, to_plain
 from engine.maps import data_extent, neuron_map
+from engine.trainer import Trainer
 from engine.walkthrough import Walkthrough
+from tests.gui_helpers import HandClock, play_epochs
 
 pytestmark = pytest.mark.gui
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 def open_example(window, examples, name):
@@ -88,9 +94,10 @@ def test_play_trains_pause_responds_and_the_panels_follow(qtbot, window, example
     net = open_example(window, examples, "xor_untrained")
     net.training.max_epochs = 100_000
     untrained = net.parameters()
-    window.act_play.trigger()
+    headless = Trainer(net.copy())
+    headless.train(3000)
+    play_epochs(qtbot, window, 3000)
     assert window.learning.playing and window.act_play.text() == "Pause"
-    qtbot.waitUntil(lambda: window.learning.trainer.epoch >= 3000, timeout=30_000)
     # a click on Pause, queued behind the training slices, stops training when it is handled
     # (its latency, at most one slice, is measured in benchmarks/playing.py)
     after_click = []
@@ -99,42 +106,128 @@ def test_play_trains_pause_responds_and_the_panels_follow(qtbot, window, example
     )
     qtbot.waitUntil(lambda: bool(after_click), timeout=2_000)
     assert after_click == [False] and window.act_play.text() == "Play"
-    epochs = window.learning.trainer.epoch
-    qtbot.wait(50)
-    assert window.learning.trainer.epoch == epochs  # really paused
+    trainer = window.learning.trainer
+    window.learning.clock.advance(10.0)
+    qtbot.wait(20)
+    assert trainer.epoch == 3000  # really paused
+    assert np.array_equal(trainer.theta, headless.theta)
+    assert trainer.history.loss == headless.history.loss
 
-    h = window.learning.trainer.history
-    assert h.loss[-1] < 0.5 * h.loss[0]
+    h = trainer.history
     curve = window.loss_panel.train_curve  # plots redraw a few times a second at most
-    qtbot.waitUntil(lambda: curve.yData is not None and len(curve.yData) == epochs, timeout=2_000)
+    qtbot.waitUntil(lambda: curve.yData is not None and len(curve.yData) == 3000, timeout=2_000)
     assert np.array_equal(curve.yData, np.asarray(h.loss))
     # the decision map is the engine's own evaluation of the trained network
     data = np.array(net.dataset.inputs)
-    expected = neuron_map(net.compile(), data_extent(data), window.decision_map.RESOLUTION)
-    assert np.allclose(window.decision_map.last_image, expected, atol=1e-6)
+    expected = neuron_map(headless.snapshot(), data_extent(data), window.decision_map.RESOLUTION)
+    qtbot.waitUntil(
+        lambda: np.array_equal(window.decision_map.last_image, expected), timeout=2_000
+    )
     # the model holds the trained weights, and training is one undo step
-    assert net.parameters()[0] == window.learning.trainer.compiled.parameters()[0]
+    assert net.parameters() == headless.parameters()
     assert window.doc.undo_stack.undoText() == "Train"
     window.doc.undo_stack.undo()
     assert net.parameters() == untrained
 
 
-def test_time_travel_restores_an_earlier_epoch(qtbot, window, examples):
-    net = open_example(window, examples, "xor_untrained")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "examples/xor_untrained",
+        "lessons/05_backprop_learns_xor",
+        "lessons/09_vanishing_gradients",
+        "lessons/10_hidden_layers_view",
+    ],
+)
+def test_playing_with_every_dock_raised_equals_headless_training(qtbot, window, name):
+    """The 0.1 bug: panels that read the network while Play ran reloaded old weights into
+    the trainer, so about one Play in five stuck at 75 %."""
+    window.files.open_path(RESOURCES / f"{name}.json", ask=False)
+    net = window.doc.network
+    headless = Trainer(net.copy())
+    docks = [d for d in window.findChildren(QDockWidget) if not d.isHidden()]
+    for dock in docks:
+        dock.raise_()
+        play_epochs(qtbot, window, 40)
+        qtbot.wait(1)
+    window.act_play.trigger()
+    headless.train(40 * len(docks))
+    trainer = window.learning.trainer
+    assert trainer.epoch == headless.epoch == 40 * len(docks)
+    assert np.array_equal(trainer.theta, headless.theta)
+    assert trainer.history.loss == headless.history.loss
+    assert net.parameters() == headless.parameters()
+
+
+def test_speed_is_epochs_per_second(qtbot, window, examples):
+    open_example(window, examples, "xor_untrained")
+    combo = window.training_panel.speed
+    combo.setCurrentIndex(combo.findData(5))
+    combo.activated.emit(combo.currentIndex())
     controller = window.learning
-    trainer = controller.ensure_trainer()
-    trainer.train(50)
-    at_50 = trainer.compiled.theta.copy()
-    trainer.train(150)
-    controller.progress.emit()
-    slider = window.loss_panel.slider  # plots redraw a few times a second at most
-    qtbot.waitUntil(lambda: slider.maximum() == 200, timeout=2_000)
-    slider.setValue(50)
+    assert controller.epochs_per_second == 5
+    controller.clock = clock = HandClock()
+    window.act_play.trigger()
+    seen = []
+    for _ in range(10):  # two seconds at 5 epochs/s, a fifth of a second at a time
+        clock.advance(0.2)
+        qtbot.waitUntil(lambda: controller.trainer.epoch == len(seen) + 1, timeout=5_000)
+        qtbot.waitUntil(
+            lambda: window.doc.network.parameters() == controller.trainer.parameters(),
+            timeout=5_000,
+        )
+        seen.append(window.doc.network.connection("x1", "h1").weight)
+    window.act_play.trigger()
+    assert controller.trainer.epoch == 10
+    assert len(set(seen)) == 10  # every epoch was shown on the canvas
+
+
+def test_time_travel_previews_without_dropping_and_continues_exactly(qtbot, window, examples):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui_helpers import DialogAnswerer
+
+    net = open_example(window, examples, "xor_untrained")
+    headless = Trainer(net.copy())
+    headless.train(1204)
+    at_1204 = headless.parameters()
+    window.loss_dock.raise_()
+    play_epochs(qtbot, window, 3000)
+    window.act_play.trigger()
+    trainer = window.learning.trainer
+    slider = window.loss_panel.slider
+    qtbot.waitUntil(lambda: slider.maximum() == 3000, timeout=2_000)
+    # dragging previews: canvas, map and table at the slider's epoch, nothing dropped
+    slider.setSliderDown(True)
+    for epoch in (2500, 1700, 1204):
+        slider.setValue(epoch)
+        assert window.learning.shown_epoch == epoch
+    assert net.parameters() == at_1204
+    assert trainer.epoch == 3000 and len(trainer.history.loss) == 3000
+    label = window.scene.connection_items[("x1", "h1")].label.text
+    assert label == format_number(at_1204[0][("x1", "h1")])
+    qtbot.waitUntil(
+        lambda: np.array_equal(
+            window.decision_map.last_image,
+            neuron_map(net.compile(), window.decision_map.extent, window.decision_map.RESOLUTION),
+        ),
+        timeout=2_000,
+    )
+    slider.setSliderDown(False)
     slider.sliderReleased.emit()
-    assert trainer.epoch == 50 and np.array_equal(trainer.compiled.theta, at_50)
-    qtbot.waitUntil(lambda: len(window.loss_panel.train_curve.yData) == 50, timeout=2_000)
-    weights = net.parameters()[0]
-    assert weights == trainer.compiled.parameters()[0]
+    assert window.doc.undo_stack.undoText() == "Go back to epoch 1204"
+    qtbot.waitUntil(lambda: "Epoch 1204" in window.loss_panel.readout.text(), timeout=2_000)
+    # going on from the past asks first (1796 epochs would go), and Cancel keeps them
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Ok])
+    window.act_play.trigger()
+    assert not window.learning.playing and trainer.epoch == 3000
+    window.act_step.trigger()  # Step asks too; this time OK
+    answerer.stop()
+    assert "discards the 1796 epochs" in answerer.seen[0]
+    assert len(answerer.seen) == 2
+    assert trainer.epoch == 1204 and len(trainer.history.loss) == 1204
+    assert trainer.history.loss == headless.history.loss
+    assert trainer.parameters() == at_1204
 
 
 def test_divergence_stops_with_a_message(qtbot, window, examples):
@@ -143,11 +236,26 @@ def test_divergence_stops_with_a_message(qtbot, window, examples):
     net.training.loss = "mse"
     net.training.learning_rate = 80.0
     window.learning._network_edited()
+    window.learning.clock = clock = HandClock()
     window.act_play.trigger()
+    clock.advance(1000.0)
     qtbot.waitUntil(lambda: not window.learning.playing, timeout=10_000)
     assert "diverged" in window.training_panel.status.text()
     assert "Reset" in window.statusBar().currentMessage()
     assert all(np.isfinite(c.weight) for c in net.connections)
+
+
+def test_messages_belong_to_the_document_on_screen(qtbot, window, examples, tmp_path):
+    from engine.files import save_network
+
+    net = open_example(window, examples, "xor_untrained")
+    net.dataset = None
+    save_network(net, tmp_path / "nodata.json")
+    window.files.open_path(tmp_path / "nodata.json", ask=False)
+    window.act_play.trigger()
+    assert "no dataset" in window.training_panel.status.text()
+    open_example(window, examples, "xor_lecture")
+    assert window.training_panel.status.text() == ""
 
 
 def test_shortcuts_are_listed_in_the_train_menu(window):
@@ -274,29 +382,11 @@ def test_training_settings_are_undoable_and_test_points_are_outlined(qtbot, wind
     assert len(points) == 200 and len(outlined) == 50
 
 
-def test_long_time_travel_asks_first_and_reset_can_bring_new_weights(qtbot, window, examples):
-    from PySide6.QtWidgets import QMessageBox
-
+def test_reset_with_new_weights(qtbot, window, examples):
     from engine.initializers import initial_parameters
-    from tests.gui_helpers import DialogAnswerer
 
     net = open_example(window, examples, "xor_untrained")
-    trainer = window.learning.ensure_trainer()
-    trainer.train(500)
-    window.learning.progress.emit()
-    slider = window.loss_panel.slider
-    qtbot.waitUntil(lambda: slider.maximum() == 500, timeout=2_000)
-    answerer = DialogAnswerer([QMessageBox.StandardButton.Cancel])
-    slider.setValue(10)
-    slider.sliderReleased.emit()
-    answerer.stop()
-    assert "discards the 490 epochs" in answerer.seen[0] and trainer.epoch == 500
-    answerer = DialogAnswerer([QMessageBox.StandardButton.Ok])
-    slider.setValue(10)
-    slider.sliderReleased.emit()
-    answerer.stop()
-    assert trainer.epoch == 10
-
+    window.learning.ensure_trainer().train(50)
     net.training.initializer, net.training.seed = "he", 7
     window.act_rerandomize.trigger()
     assert net.parameters() == initial_parameters(net, "he", 7)
@@ -344,8 +434,7 @@ def test_an_edit_while_playing_stops_training_and_is_kept(qtbot, window, example
 
     net = open_example(window, examples, "xor_untrained")
     net.training.max_epochs = 10**9
-    window.act_play.trigger()
-    qtbot.waitUntil(lambda: window.learning.trainer.epoch > 100, timeout=10_000)
+    play_epochs(qtbot, window, 100)
     window.doc.undo_stack.push(SetParameters(window.doc, {("x1", "h1"): 42.0}, {}, "Set weight"))
     assert not window.learning.playing and window.act_play.text() == "Play"
     qtbot.wait(100)
@@ -362,7 +451,7 @@ def test_parameter_evolution_follows_the_snapshots(qtbot, window, examples):
     assert len(panel.shown) == 9  # 6 weights, 3 biases
     epochs, values = panel.shown["w x₁→h₁"]
     assert epochs[0] == 0 and epochs[-1] == 120
-    assert values[-1] == trainer.compiled.theta[trainer.compiled.weight_index[("x1", "h1")]]
+    assert values[-1] == trainer.theta[trainer.snapshot().weight_index[("x1", "h1")]]
     assert values[0] == net.connection("x1", "h1").weight  # not written back yet: the start
     panel.which.setCurrentIndex(panel.which.findData("y"))
     panel.which.activated.emit(panel.which.currentIndex())

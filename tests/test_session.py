@@ -19,24 +19,24 @@ def test_stepping_matches_training_and_steps_back_bit_for_bit(examples, optimize
         reference.step()
 
     session = StepSession(Trainer(net))
-    start = session.trainer.compiled.theta.copy()
+    start = session.trainer.theta
     thetas = [start]
     for _ in range(6):
         session.forward("iteration")  # to the end of this iteration's steps
         session.forward("step")  # into the next iteration: the update is applied
-        thetas.append(session.trainer.compiled.theta.copy())
-    assert np.array_equal(session.trainer.compiled.theta, reference.compiled.theta)
+        thetas.append(session.trainer.theta)
+    assert np.array_equal(session.trainer.theta, reference.theta)
     assert session.trainer.iteration == 6
 
     while session.back("step"):
         pass
-    assert np.array_equal(session.trainer.compiled.theta, start)
+    assert np.array_equal(session.trainer.theta, start)
     assert session.cursor.position == -1 and session.trainer.iteration == 0
     # and forwards again gives the very same weights
     for expected in thetas[1:]:
         session.forward("iteration")
         session.forward("step")
-        assert np.array_equal(session.trainer.compiled.theta, expected)
+        assert np.array_equal(session.trainer.theta, expected)
 
 
 def test_a_chosen_sample_is_walked_alone(examples):
@@ -47,9 +47,7 @@ def test_a_chosen_sample_is_walked_alone(examples):
     session.forward("iteration")
     after = session.state.weights[("x2", "h1")]
     session.forward("step")  # commit: one online update on sample 1
-    assert session.trainer.compiled.parameters()[0][("x2", "h1")] == pytest.approx(
-        after, rel=1e-12
-    )
+    assert session.trainer.parameters()[0][("x2", "h1")] == pytest.approx(after, rel=1e-12)
 
 
 def test_epoch_granularity_finishes_the_epoch(examples):

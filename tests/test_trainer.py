@@ -53,7 +53,7 @@ def test_fixed_order_online_sgd_is_reproducible(xor):
     for _ in range(2):
         trainer = Trainer(xor.copy())
         trainer.train(20)
-        runs.append(trainer.compiled.theta.copy())
+        runs.append(trainer.theta)
     assert np.array_equal(runs[0], runs[1])
 
 
@@ -65,7 +65,7 @@ def test_divergence_stops_with_a_clear_reason_and_finite_weights(xor):
     result = trainer.train(200)
     assert result.reason is StopReason.DIVERGED
     assert "diverged" in result.message and "smaller learning rate" in result.message
-    assert np.isfinite(trainer.compiled.theta).all()
+    assert np.isfinite(trainer.theta).all()
     trainer.write_back()
     assert all(np.isfinite(c.weight) for c in xor.connections)
 
@@ -108,17 +108,46 @@ def test_write_back_updates_the_model(xor):
     trainer = Trainer(xor)
     trainer.train(10)
     trainer.write_back()
-    weights, _ = trainer.compiled.parameters()
+    weights, _ = trainer.parameters()
     assert {c.key: c.weight for c in xor.connections} == weights
 
 
-def test_weight_edits_write_through_without_recompiling(xor):
+def test_compile_hands_out_independent_objects(xor):
     compiled = xor.compile()
     xor.set_weight("x1", "h1", 3.25)
-    assert xor.compile() is compiled
-    assert compiled.theta[compiled.weight_index[("x1", "h1")]] == 3.25
+    again = xor.compile()
+    assert again is not compiled and again.levels is compiled.levels  # layout shared
+    assert again.theta[again.weight_index[("x1", "h1")]] == 3.25
+    assert compiled.theta[compiled.weight_index[("x1", "h1")]] != 3.25  # untouched
     xor.connect("x1", "y", 1.0)
-    assert xor.compile() is not compiled
+    assert xor.compile().levels is not compiled.levels
+
+
+def test_no_reader_can_change_what_a_trainer_trains(xor):
+    """The 0.1 bug: panels called network.compile() while Play ran, got the trainer's own
+    compiled network back, and reloaded into it the weights last written to the model."""
+    from engine.gradients import compute_gradients, finite_differences
+    from engine.maps import data_extent, hidden_space, neuron_map
+
+    reference = Trainer(xor.copy())
+    reference.train(2000)
+    trainer = Trainer(xor)
+    trainer.train(1000)
+    trainer.write_back()
+    trainer.train(1000)
+    X, Y = trainer.X, trainer.Y
+    xor.compile().theta[:] = 0.0
+    hidden_space(xor, X, "h1", "h2")
+    compute_gradients(xor, X, Y)
+    finite_differences(xor, X, Y)
+    snap = trainer.snapshot()
+    snap.theta[:] = 0.0
+    neuron_map(snap, data_extent(X.T))
+    trainer.theta[:] = 0.0
+    trainer.at_epoch(500)
+    assert np.array_equal(trainer.theta, reference.theta)
+    assert trainer.history.loss == reference.history.loss
+    assert trainer.evaluate()[0] == reference.evaluate()[0]
 
 
 def test_masked_weights_never_train():
@@ -133,7 +162,7 @@ def test_masked_weights_never_train():
     net.training.learning_rate = 1.0
     trainer = Trainer(net, gate("xor"))
     trainer.train(50)
-    c = trainer.compiled
+    c = trainer.snapshot()
     live = np.zeros(c.n_weights, bool)
     live[list(c.weight_index.values())] = True
     assert not c.theta[: c.n_weights][~live].any()

@@ -3,7 +3,7 @@ rubber-band selection. Text is drawn as text at every zoom level, so it stays cr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QGraphicsView
 
@@ -69,33 +69,40 @@ class NetworkView(QGraphicsView):
             self.zoom_by(1.0015**delta)
             event.accept()
 
-    def event(self, event) -> bool:
-        # take Space from the window's Play shortcut while the canvas has the focus, so
-        # that Space + drag can pan; a tap still plays (keyReleaseEvent)
-        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Space:
-            event.accept()
-            return True
-        return super().event(event)
+    def space_down(self) -> None:
+        """Space pressed (the window routes it here wherever the focus is, bar text
+        fields and buttons): a drag now pans, and nothing plays."""
+        if self._space or self.scene().connecting:
+            return
+        self._space, self._space_dragged = True, False
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+
+    def space_up(self) -> None:
+        """Space released: a tap (no button pressed meanwhile) is Play/Pause."""
+        if not self._space:
+            return
+        self._space = False
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        if not self._space_dragged:
+            self.space_tapped.emit()
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space:
-            if not event.isAutoRepeat() and not self.scene().connecting:
-                self._space, self._space_dragged = True, False
-                self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            if not event.isAutoRepeat():
+                self.space_down()
             return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space:
-            if not event.isAutoRepeat() and self._space:
-                self._space = False
-                self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-                if not self._space_dragged:
-                    self.space_tapped.emit()
+            if not event.isAutoRepeat():
+                self.space_up()
             return
         super().keyReleaseEvent(event)
 
     def mousePressEvent(self, event) -> None:
+        if self._space:  # any press while Space is held makes it a pan, not a tap
+            self._space_dragged = True
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning = True
             self._pan_from = event.position()

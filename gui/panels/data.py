@@ -205,8 +205,7 @@ class DataPanel(QWidget):
         if self.data is None or not len(self.data):
             return
         net = self.doc.network
-        trainer = self.controller.trainer
-        compiled = trainer.compiled if trainer is not None else net.compile()
+        compiled = net.compile()  # the weights the canvas shows; our own copy
         X = np.ascontiguousarray(self.data.inputs.T)
         Y = np.ascontiguousarray(self.data.targets.T)
         with np.errstate(all="ignore"):

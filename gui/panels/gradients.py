@@ -1,5 +1,9 @@
 """Insight panel: the mean |∂L/∂w| into each layer over the epochs, on a log scale — how
-gradients shrink (vanish) on their way back through deep sigmoid networks."""
+gradients shrink (vanish) on their way back through deep sigmoid networks.
+
+The points are the trainer's snapshots (every epoch, or an evenly thinned series on long
+runs) plus the latest epoch, each one backward pass over the training data at that
+epoch's weights, computed once and kept."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.formatting import format_number
-from engine.gradients import level_gradient_magnitudes
+from engine.gradients import LevelMagnitudes
 
 from .throttle import Throttled
 
@@ -24,7 +28,6 @@ class GradientPanel(QWidget):
         self.plot.setLogMode(y=True)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "mean |∂L/∂w|")
-        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.readout = QLabel()
@@ -35,6 +38,7 @@ class GradientPanel(QWidget):
         layout.addWidget(self.readout)
         self.curves: list = []
         self.samples: list[tuple[int, list[float]]] = []
+        self._cache: dict = {}
         self._for = None
         throttled = Throttled(self.sample, 0.5, self, widget=self)
         controller.progress.connect(throttled)
@@ -42,22 +46,35 @@ class GradientPanel(QWidget):
         self.doc.network_replaced.connect(throttled)
 
     def sample(self) -> None:
-        """One backward pass over the training data, recorded at the current epoch."""
+        """The magnitudes at every snapshot epoch and the latest one (cached)."""
         trainer = self.controller.trainer or self.controller.ensure_trainer()
         if trainer is None:
             return
-        key = (id(trainer), self.doc.network.structure_revision)
-        if key != self._for or (self.samples and trainer.epoch < self.samples[-1][0]):
-            self._for, self.samples = key, []  # a new run, or time travel: start over
-        mags = level_gradient_magnitudes(self.doc.network, trainer.X, trainer.Y)
-        if self.samples and self.samples[-1][0] == trainer.epoch:
-            self.samples[-1] = (trainer.epoch, mags)
-        else:
-            self.samples.append((trainer.epoch, mags))
+        if self._for is not trainer:
+            self._for, self._cache = trainer, {}
+        compiled = trainer.snapshot()  # our own copy: loading thetas into it harms nobody
+        magnitudes = LevelMagnitudes(compiled)
+        points = [(s.epoch, s.theta) for s in trainer.snapshots]
+        if not points or points[-1][0] != trainer.epoch:
+            points.append((trainer.epoch, trainer.theta))
+        samples = []
+        for epoch, theta in points:
+            key = (epoch, theta.tobytes())
+            if key not in self._cache:
+                self._cache[key] = magnitudes.at(
+                    compiled, theta, trainer.X, trainer.Y, trainer.loss
+                )
+            samples.append((epoch, self._cache[key]))
+        self.samples = samples
+        if len(self._cache) > 4 * len(samples) + 64:  # thinned or rewound: forget the rest
+            keep = {(e, t.tobytes()) for e, t in points}
+            self._cache = {k: v for k, v in self._cache.items() if k in keep}
         self._draw()
 
     def _draw(self) -> None:
         levels = len(self.samples[-1][1])
+        if levels == 0:
+            return
         if len(self.curves) != levels:
             self.plot.clear()
             self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
@@ -66,9 +83,8 @@ class GradientPanel(QWidget):
                     [],
                     [],
                     pen=pg.mkPen(COLOURS[i % len(COLOURS)], width=2),
-                    symbol="o",
-                    symbolSize=4,
                     name=f"layer {i + 1}",
+                    antialias=False,
                 )
                 for i in range(levels)
             ]

@@ -60,7 +60,7 @@ class ParameterPanel(QWidget):
         if trainer is None or not len(trainer.snapshots):
             return
         net = self.doc.network
-        c = trainer.compiled
+        c = trainer.snapshot()  # for the layout of theta
         keep = self.which.currentData()
         items = [
             (f"w {net.neuron(s).name}→{net.neuron(t).name}", i)
@@ -70,9 +70,12 @@ class ParameterPanel(QWidget):
         items += [
             (f"b {net.neuron(n).name}", i) for n, i in c.bias_index.items() if keep in (ALL, n)
         ]
-        snaps = trainer.snapshots
-        epochs = np.array(snaps.epochs, float)
-        thetas = np.array([snaps.at_or_before(int(e)).theta for e in epochs])
+        # every epoch, or an evenly thinned series on long runs, and the latest epoch
+        points = [(s.epoch, s.theta) for s in trainer.snapshots]
+        if points[-1][0] != trainer.epoch:
+            points.append((trainer.epoch, trainer.theta))
+        epochs = np.array([e for e, _ in points], float)
+        thetas = np.array([theta for _, theta in points])
         legend = len(items) <= 8  # more would hide the plot
         for k, (label, i) in enumerate(items):
             pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=1.5)

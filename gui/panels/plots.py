@@ -7,28 +7,25 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
 from engine.datasets import dataset_from_spec, split_indices
-from engine.maps import data_extent, neuron_map
+from engine.maps import contour_segments, data_extent, neuron_map, pixel_rect
 from engine.settings import DatasetSpec
 
 from ..commands import SetDataset
 from .throttle import Throttled
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
-LONG_HISTORY = 200  # epochs: going back further than this asks first
 PLOT_INTERVAL = 0.2  # seconds: plots redraw at most 5 times a second while training
 
 
@@ -72,10 +69,14 @@ class LossPanel(QWidget):
         self.log_box = QCheckBox("Log scale")
         self.log_box.toggled.connect(lambda on: self.plot.setLogMode(y=on))
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setToolTip("Time travel: go back to an earlier epoch")
-        self.slider.sliderReleased.connect(self._travel)
-        self.slider.valueChanged.connect(lambda e: self.marker.setValue(e))
+        self.slider.setToolTip(
+            "Time travel: drag to see an earlier epoch on the canvas, map and table; "
+            "Play or Step then continues from there"
+        )
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.slider.sliderReleased.connect(controller.settle_preview)
         self.readout = QLabel()
+        self.readout.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(QLabel("Epoch"))
         row.addWidget(self.slider, 1)
@@ -114,35 +115,28 @@ class LossPanel(QWidget):
         self.train_curve.setData(epochs, np.asarray(h.loss))
         self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
         self.acc_curve.setData(epochs, np.asarray(h.accuracy))
-        self.slider.blockSignals(True)
-        self.slider.setRange(0, t.epoch)
-        self.slider.setValue(t.epoch)
-        self.slider.blockSignals(False)
-        self.marker.setValue(t.epoch)
-        test = f", test loss {h.test_loss[-1]:.4g}" if h.test_loss else ""
-        self.readout.setText(
-            f"Epoch {t.epoch}: loss {h.loss[-1]:.4g}, accuracy {100 * h.accuracy[-1]:.1f}%{test}"
-        )
-
-    def _travel(self) -> None:
-        epoch = self.slider.value()
-        t = self.controller.trainer
-        if t is None or epoch >= t.epoch:
-            return
-        later = t.epoch - epoch
-        if later > LONG_HISTORY:
-            answer = QMessageBox.question(
-                self,
-                "Go back in time?",
-                f"Going back to epoch {epoch} discards the {later} epochs trained after it "
-                "(their weights can be had back with Undo, their history cannot).",
-                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        shown = self.controller.shown_epoch
+        if not self.slider.isSliderDown():
+            self.slider.blockSignals(True)
+            self.slider.setRange(0, t.epoch)
+            self.slider.setValue(shown)
+            self.slider.blockSignals(False)
+        self.marker.setValue(shown)
+        k = max(shown, 1) - 1  # the loss measured during epoch `shown`
+        test = f", test loss {h.test_loss[k]:.4g}" if len(h.test_loss) > k else ""
+        text = f"Epoch {shown}: loss {h.loss[k]:.4g}, accuracy {100 * h.accuracy[k]:.1f}%{test}"
+        if shown < t.epoch:
+            text += (
+                f" — viewing the past ({t.epoch} trained): Play or Step continues from "
+                f"here and drops the {t.epoch - shown} later epochs"
             )
-            if answer != QMessageBox.StandardButton.Ok:
-                self.refresh()  # the slider goes back to the present
-                return
-        restored = self.controller.rewind(epoch)
-        self.readout.setText(self.readout.text() + f"  (back at epoch {restored})")
+        self.readout.setText(text)
+
+    def _slider_moved(self, epoch: int) -> None:
+        """Dragging previews the epoch under the slider; arrow keys move and settle."""
+        self.controller.preview(epoch)
+        if not self.slider.isSliderDown():
+            self.controller.settle_preview()
 
 
 class DecisionMap(QWidget):
@@ -161,9 +155,9 @@ class DecisionMap(QWidget):
         cmap = pg.ColorMap([0.0, 0.5, 1.0], ["#e8822a", "#f7f7f7", "#2b7bba"])
         self.image.setLookupTable(cmap.getLookupTable(nPts=256))
         self.plot.addItem(self.image)
-        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#222", width=2))
-        self.contour.setParentItem(self.image)  # drawn in the image's pixel coordinates…
-        self.contour.setTransform(QTransform.fromScale(2, 2))  # …of a half-resolution copy
+        # the 0.5 line, in input-space coordinates like the points (engine's marching squares)
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#222", width=2), connect="pairs")
+        self.plot.addItem(self.contour)
         # points in deeper shades than the regions, ringed in white, so they show on both
         self.points = pg.ScatterPlotItem(size=10, pen=pg.mkPen("w", width=1.5))
         self.plot.addItem(self.points)
@@ -217,7 +211,7 @@ class DecisionMap(QWidget):
         self.extent = None
         if not net.inputs or not net.outputs or net.dataset is None:
             self.image.clear()
-            self.contour.setData(None)
+            self.contour.setData([], [])
             self.points.setData([])
             return
         try:
@@ -365,8 +359,7 @@ class DecisionMap(QWidget):
             return
         if self.extent is None:
             return
-        trainer = self.controller.trainer
-        compiled = trainer.compiled if trainer is not None else self.doc.network.compile()
+        compiled = self.doc.network.compile()  # the weights the canvas shows; our own copy
         i, j = self.axes
         img = neuron_map(
             compiled,
@@ -379,6 +372,7 @@ class DecisionMap(QWidget):
         self.last_image = img
         self.image.setImage(img, levels=(0.0, 1.0))
         if self._placed != self.extent:  # moving the image re-lays the axes: only when needed
-            x0, x1, y0, y1 = self._placed = self.extent
-            self.image.setRect(x0, y0, x1 - x0, y1 - y0)
-        self.contour.setData(img[::2, ::2])  # a quarter of the (pure Python) contouring
+            self._placed = self.extent
+            self.image.setRect(*pixel_rect(self.extent, self.RESOLUTION))
+        segments = contour_segments(img, 0.5, self.extent)
+        self.contour.setData(segments[..., 0].ravel(), segments[..., 1].ravel())

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QSlider,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from engine.losses import LOSSES
 from engine.settings import INITIALIZERS, OPTIMIZERS
 
 from ..commands import SetTraining
+from ..learning import SPEEDS
 
 LOSS_NAMES = {
     "mse": "½·mean squared error",
@@ -76,14 +76,19 @@ class TrainingPanel(QWidget):
             b.setDefaultAction(action)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             buttons.addWidget(b)
-        self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setRange(1, 100)
-        self.speed.setValue(100)
-        self.speed.setToolTip("Training speed while playing")
-        self.speed.valueChanged.connect(lambda v: setattr(controller, "speed", v / 100))
+        self.speed = QComboBox()
+        for eps in SPEEDS:
+            self.speed.addItem("as fast as possible" if eps is None else f"{eps} epochs/s", eps)
+        self.speed.setCurrentIndex(self.speed.findData(controller.epochs_per_second))
+        self.speed.setToolTip(
+            "Epochs trained per second while playing: slow enough to watch the weights and "
+            "the decision regions change, or as fast as the window allows"
+        )
+        self.speed.activated.connect(lambda _i: controller.set_speed(self.speed.currentData()))
         speed_row = QHBoxLayout()
         speed_row.addWidget(QLabel("Speed"))
         speed_row.addWidget(self.speed, 1)
+        speed_row.addStretch(1)
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
