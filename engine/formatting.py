@@ -52,12 +52,15 @@ def format_number(x: float, digits: int = 3) -> str:
     return text.replace("-", MINUS)
 
 
-def distinguishing(new: float, old: float, digits: int = 3) -> str:
-    """new with enough digits to differ visibly from old (5.0012 after 5, not 5.00)."""
-    for d in range(digits, 13):
-        if new == old or float(f"{new:.{d}g}") != old:
-            return format_number(new, d)
-    return format_number(new, 13)
+def update_pair(old: float, new: float, digits: int = 3) -> tuple[str, str]:
+    """(old, new) as shown side by side for an update: both with the fewest digits (at
+    least ``digits``) at which they differ as displayed, so a step that is not zero never
+    reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999)."""
+    if new != old:
+        for d in range(digits, 18):
+            if float(f"{old:.{d}g}") != float(f"{new:.{d}g}"):
+                return format_number(old, d), format_number(new, d)
+    return format_number(old, digits), format_number(new, digits)
 
 
 def signed_term(x: float, fmt: NumberFormat, first: bool) -> str:

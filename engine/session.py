@@ -64,7 +64,12 @@ class StepSession:
 
     def forward(self, granularity: str = "step") -> None:
         """Next step, neuron, level, phase or iteration; past the end, into the next
-        iteration. "epoch": finish the current epoch (training its remaining batches)."""
+        iteration. "epoch": finish the current epoch (training its remaining batches).
+        A diverging update restores the epoch's start (``trainer.diverged`` says so)."""
+        with np.errstate(all="ignore"):
+            self._forward(granularity)
+
+    def _forward(self, granularity: str) -> None:
         if granularity == "epoch":
             if self.cursor.position >= 0:
                 self.commit()

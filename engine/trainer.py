@@ -125,6 +125,7 @@ class Trainer:
         self._best = math.inf
         self._since_best = 0
         self._irregular = False  # an update a replay of whole epochs would not repeat
+        self.diverged = 0  # times the loss became NaN or ∞ (the epoch's start restored)
         self.snapshots = Snapshots()
         self._snapshot()
 
@@ -180,6 +181,7 @@ class Trainer:
         c = self._compiled
         value = c.loss_and_gradient(Xb, Yb, self.loss)
         if not math.isfinite(value):
+            self.diverged += 1
             c.set_theta(self._backup)
             self.optimizer = make_optimizer(c.size, self.settings)
             self._queue = None
@@ -344,6 +346,9 @@ class Trainer:
         counts as an iteration, leaves the epoch's own batches alone."""
         c = self._compiled
         value = c.loss_and_gradient(X, Y, self.loss)
+        if not (math.isfinite(value) and np.isfinite(c.grad).all()):
+            self.diverged += 1  # nothing applied
+            return math.nan
         self.optimizer.step(c.theta, c.grad)
         c.version += 1
         self.iteration += 1

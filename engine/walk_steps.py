@@ -6,7 +6,7 @@ sample, so the same code serves the step list and "show this step for sample i".
 
 from __future__ import annotations
 
-from .formatting import MINUS, factor, signed_term, sub
+from .formatting import MINUS, factor, signed_term, sub, update_pair
 
 EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
 
@@ -214,17 +214,18 @@ def _update(walk, key):
         )
     eta = walk.optimizer_before["learning_rate"]
     i = walk._index[key]
+    shown_old = update_pair(old, new, f.digits)[0]  # as many digits as the result needs
     if opt.name == "sgd":
         return (
             f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
-            f"{f(old)} {MINUS} {f(eta)}·{factor(g, f)}",
+            f"{shown_old} {MINUS} {f(eta)}·{factor(g, f)}",
             new,
         )
     if opt.name == "momentum":
         v0 = walk.optimizer_before["velocity"][i]
         return (
             f"{p_sym} ← {p_sym} + (μ·v {MINUS} η·∂L/∂{p_sym})",
-            f"{f(old)} + ({f(st.momentum)}·{factor(v0, f)} {MINUS} {f(eta)}·{factor(g, f)})",
+            f"{shown_old} + ({f(st.momentum)}·{factor(v0, f)} {MINUS} {f(eta)}·{factor(g, f)})",
             new,
         )
     m_new, v_new, t = opt.m[i], opt.v[i], opt.t
@@ -232,7 +233,7 @@ def _update(walk, key):
     v_hat = v_new / (1 - st.beta2**t)
     return (
         f"{p_sym} ← {p_sym} {MINUS} η·m̂/(√v̂ + ε),  m̂ = {f(m_hat)}, v̂ = {f(v_hat)}",
-        f"{f(old)} {MINUS} {f(eta)}·{factor(m_hat, f)}/(√{f(v_hat)} + {f(st.epsilon)})",
+        f"{shown_old} {MINUS} {f(eta)}·{factor(m_hat, f)}/(√{f(v_hat)} + {f(st.epsilon)})",
         new,
     )
 

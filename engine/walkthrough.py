@@ -18,7 +18,7 @@ import numpy as np
 
 from . import walk_steps
 from .activations import LEAKY_SLOPE, get_activation
-from .formatting import MINUS, NumberFormat, distinguishing, factor, sub
+from .formatting import MINUS, NumberFormat, factor, sub, update_pair
 from .losses import BCE_EPS, get_loss
 from .optimizers import make_optimizer
 from .settings import TrainingSettings
@@ -108,10 +108,12 @@ class Walkthrough:
         return self.neurons[nid].name
 
     def value_symbol(self, nid: str) -> str:
-        """An input's value is its name (x₁); another neuron's output is a_{name}
-        unless it has a label (h₁, ŷ), which then stands for its output."""
+        """A neuron's label stands for its output (x₁, h₁, ŷ); without one, an input's
+        value is its id (x1) and another neuron's output is a_{id}."""
         n = self.neurons[nid]
-        return n.label if (n.kind == "input" or n.label) else sub("a", n.id)
+        if n.label:
+            return n.label
+        return n.id if n.kind == "input" else sub("a", n.id)
 
     def _w(self, s: str, t: str) -> str:
         return sub("w", f"{self.name(s)}→{self.name(t)}")
@@ -208,7 +210,7 @@ class Walkthrough:
         """``extra``: the per-sample values, or for an update the value before it."""
         level = self.depth[neuron] if neuron is not None else 0
         if kind == "update":
-            text, per_sample = distinguishing(value, extra, self.fmt.digits), None
+            text, per_sample = update_pair(extra, value, self.fmt.digits)[1], None
         else:
             text, per_sample = self.fmt(value), extra
         step = Step(

@@ -110,6 +110,20 @@ class SetParameters(QUndoCommand):
         self.doc.apply_parameters(*self.old)
 
 
+class TrainingProgress(SetParameters):
+    """What a run of training, stepping or time travel has shown: pushed when the run
+    first changes the weights and kept up to date while it goes on, so the undo stack
+    records the model at every moment (an edit or Undo in mid-run loses nothing)."""
+
+    def __init__(self, doc: Document, weights: dict, biases: dict) -> None:
+        super().__init__(doc, weights, biases, "Train")
+
+    def show(self, weights: dict, biases: dict) -> None:
+        """The run went on: redo now gives these, and the model shows them."""
+        self.new = (dict(weights), dict(biases))
+        self.doc.show_trained_parameters(weights, biases)
+
+
 class SetNeuronProperty(QUndoCommand):
     """label, kind, activation or bias of one or more neurons."""
 

@@ -22,7 +22,7 @@ from engine.initializers import initial_parameters
 from engine.session import StepSession
 from engine.trainer import StopReason, Trainer
 
-from .commands import SetParameters
+from .commands import SetParameters, TrainingProgress
 
 # Epochs per second offered by the Speed control; None: as fast as the window allows.
 SPEEDS: list[int | None] = [1, 2, 5, 10, 30, 100, 1000, None]
@@ -53,7 +53,7 @@ class LearningController(QObject):
         # asked before history is dropped: (title, text) -> go ahead? (the window sets it)
         self.confirm: Callable[[str, str], bool] = lambda _title, _text: True
         self._writing = False
-        self._run_start = None  # parameters before the current run of training or steps
+        self._run_command = None  # the undoable command of the current run, once it shows
         self._last_frame = 0.0
         self._tick_end = 0.0
         self._play_start = 0.0
@@ -87,7 +87,7 @@ class LearningController(QObject):
         self.trainer = None
         self.session = None
         self.viewing = None
-        self._run_start = None
+        self._run_command = None
         self.state_changed.emit()
         self.progress.emit()
 
@@ -120,28 +120,44 @@ class LearningController(QObject):
         self.state_changed.emit()
 
     def _show(self, weights: dict, biases: dict) -> None:
-        """Put weights in the model for the window to show (not an undo step by itself)."""
-        if self._run_start is None:
-            self._run_start = self.doc.network.parameters()
-        self.doc.show_trained_parameters(weights, biases)
+        """Put weights in the model for the window to show. The run's undoable command
+        is pushed with the first change and follows every later one."""
+        stack = self.doc.undo_stack
+        cmd = self._run_command
+        top = stack.command(stack.index() - 1) if stack.index() else None
+        if cmd is not None and cmd is top and not stack.isClean():
+            cmd.show(weights, biases)
+            return
+        if (weights, biases) == self.doc.network.parameters():
+            return
+        self._run_command = TrainingProgress(self.doc, weights, biases)
+        self._writing = True
+        try:
+            stack.push(self._run_command)
+        finally:
+            self._writing = False
 
     def _write_back(self) -> None:
         if self.trainer is not None:
             self._show(*self.trainer.parameters())
 
     def _finish_run(self, text: str) -> None:
-        """The weights shown since the run began become one undoable command."""
-        if self._run_start is None:
-            return
-        weights, biases = self.doc.network.parameters()
-        old, self._run_start = self._run_start, None
-        if (weights, biases) == old:
-            return
-        self._writing = True
-        try:
-            self.doc.undo_stack.push(SetParameters(self.doc, weights, biases, text, old=old))
-        finally:
-            self._writing = False
+        """The run's command gets its name; the next change starts another."""
+        if self._run_command is not None:
+            self._run_command.setText(text)
+            self._run_command = None
+            self.state_changed.emit()  # (the Undo action's text)
+
+    @property
+    def run_open(self) -> bool:
+        """Training or stepping has shown weights that no command records yet."""
+        return self._run_command is not None
+
+    def settle(self) -> None:
+        """What training or stepping has shown since the last command becomes one (before
+        Undo, so that Undo takes back exactly that and leaves nothing half done)."""
+        self.pause()
+        self._finish_run("Step through training" if self.session is not None else "Train")
 
     # ---------------------------------------------------------- time travel
     @property
@@ -226,8 +242,13 @@ class LearningController(QObject):
         if self.ensure_trainer() is None or not self._continue_from_view():
             return
         session = self.ensure_session()
-        iteration = self.trainer.iteration
+        iteration, diverged = self.trainer.iteration, self.trainer.diverged
         move(session)
+        if self.trainer.diverged != diverged:
+            self.message.emit(
+                "Training diverged: the loss became NaN or infinite, so the weights went back "
+                "to the start of the epoch. Try a smaller learning rate, or press Reset."
+            )
         if self.trainer.iteration != iteration:
             self._write_back()
         self.state_changed.emit()
@@ -259,8 +280,6 @@ class LearningController(QObject):
             return
         self.session = None  # a half-walked iteration is dropped; training goes on from here
         self.state_changed.emit()
-        if self._run_start is None:
-            self._run_start = self.doc.network.parameters()
         self.playing = True
         self._tick_end = 0.0
         self._restart_budget()

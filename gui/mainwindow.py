@@ -301,6 +301,14 @@ class MainWindow(QMainWindow):
                 SetParameters(self.doc, {tuple(key): weight}, {}, "Set weight")
             )
 
+    def undo(self) -> None:
+        self.learning.settle()
+        self.doc.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.learning.settle()
+        self.doc.undo_stack.redo()
+
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 

@@ -75,12 +75,22 @@ def build_actions(w) -> None:
     )
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
-    w.act_undo = w.doc.undo_stack.createUndoAction(w, "&Undo")
-    w.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    w.act_undo.setIcon(std(sp.SP_ArrowBack))
-    w.act_redo = w.doc.undo_stack.createRedoAction(w, "&Redo")
-    w.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    w.act_redo.setIcon(std(sp.SP_ArrowForward))
+    # Undo and Redo first settle training: what Play or stepping has shown since the last
+    # command becomes one, so Undo takes back exactly that (and never leaves half of it)
+    stack = w.doc.undo_stack
+    w.act_undo = _action(w, "&Undo", w.undo, "Ctrl+Z", std(sp.SP_ArrowBack))
+    w.act_redo = _action(w, "&Redo", w.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], std(sp.SP_ArrowForward))
+
+    def undo_redo_state(*_args) -> None:
+        w.act_undo.setEnabled(stack.canUndo() or w.learning.run_open)
+        w.act_undo.setText(f"&Undo {stack.undoText()}".strip())
+        w.act_redo.setEnabled(stack.canRedo())
+        w.act_redo.setText(f"&Redo {stack.redoText()}".strip())
+
+    for signal in (stack.indexChanged, stack.cleanChanged, w.learning.running_changed):
+        signal.connect(undo_redo_state)
+    w.learning.state_changed.connect(undo_redo_state)
+    undo_redo_state()
     w.act_delete = _action(
         w, "&Delete", w.delete_selection, ["Del", "Backspace"], std(sp.SP_TrashIcon)
     )

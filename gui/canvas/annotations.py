@@ -3,7 +3,7 @@ each weight, old → new during the update, and a glow on what the current step 
 
 from __future__ import annotations
 
-from engine.formatting import distinguishing, format_number
+from engine.formatting import format_number, update_pair
 
 SHOWABLE = ("weights", "activations", "gradients")
 
@@ -41,8 +41,8 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
             if nid in state.input_grads:
                 lines.append(f"∂L/∂x = {f(state.input_grads[nid])}")
             if ("b", nid) in state.updated:
-                old = walk.biases[nid]
-                lines.append(f"b: {f(old)} → {distinguishing(state.biases[nid], old, digits)}")
+                old, new = update_pair(walk.biases[nid], state.biases[nid], digits)
+                lines.append(f"b: {old} → {new}")
         item.set_annotation(lines, nid == focus_neuron)
 
     strengths = state.gradient_strengths() if "gradients" in show else {}
@@ -50,9 +50,9 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
         text = f(state.weights[key]) if "weights" in show else ""
         extra = ""
         if ("w", *key) in state.updated:
-            old = walk.weights[key]
-            extra = f"{f(old)} → {distinguishing(state.weights[key], old, digits)}"
-            text = text and f(old)
+            old, new = update_pair(walk.weights[key], state.weights[key], digits)
+            extra = f"{old} → {new}"
+            text = text and old
         elif "gradients" in show and key in state.weight_grads:
             extra = f"∂L/∂w = {f(state.weight_grads[key])}"
         item.set_annotation(text, extra, key == focus_connection, strengths.get(key, 0.0))

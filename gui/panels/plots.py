@@ -101,7 +101,9 @@ class LossPanel(QWidget):
         if h is None or not h.loss:
             for curve in (self.train_curve, self.test_curve, self.acc_curve):
                 curve.setData([], [])
+            self.slider.blockSignals(True)  # only a person moving it travels in time
             self.slider.setRange(0, 0)
+            self.slider.blockSignals(False)
             self.plot.setXRange(0, 10)
             self.plot.setYRange(0, 1)
             self._empty = True

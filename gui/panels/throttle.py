@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -27,6 +28,7 @@ class Throttled(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._run)
+        _ALL.add(self)
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Show and self.stale:
@@ -47,3 +49,20 @@ class Throttled(QObject):
     def _run(self) -> None:
         self._last = time.perf_counter()
         self.fn()
+
+    def flush(self) -> None:
+        """Draw now what is waiting to be drawn (before a screenshot, an export, a check)."""
+        visible = self.widget is None or self.widget.isVisible()
+        if self.timer.isActive() or (self.stale and visible):
+            self.timer.stop()
+            self.stale = False
+            self._run()
+
+
+_ALL: weakref.WeakSet[Throttled] = weakref.WeakSet()
+
+
+def flush_all() -> None:
+    """Every pending throttled redraw, now."""
+    for throttled in list(_ALL):
+        throttled.flush()

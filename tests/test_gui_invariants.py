@@ -1,0 +1,257 @@
+"""What the window shows equals what the engine computes, after any sequence of actions.
+
+Seeded random sequences of what a person does (open a lesson, step and step back by
+every step size, choose a sample, play some epochs, pause, raise a dock, edit a weight or
+an activation, undo, redo, drag the time-travel slider) drive the real window. A headless
+twin — the engine's own Trainer and StepSession, given the same actions — is the oracle.
+After every action: (a) the window's trainer equals the twin bit for bit; (b) the canvas
+and the step-through panel show the twin's walkthrough at the cursor; (c) the decision
+map is the engine's map of the weights on the canvas; and at the end (d) undoing
+everything gives back the network as opened, exactly.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QDockWidget
+
+from engine.files import network_to_dict
+from engine.formatting import format_number, to_html, update_pair
+from engine.maps import neuron_map
+from engine.session import StepSession
+from engine.trainer import Trainer
+from gui.commands import SetNeuronProperty
+from gui.learning import LONG_HISTORY
+from gui.panels.throttle import flush_all
+from tests.gui_helpers import HandClock
+
+pytestmark = pytest.mark.gui
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+FILES = [
+    "examples/xor_lecture",
+    "examples/xor_untrained",
+    "examples/and_neuron",
+    "lessons/01_and_or",
+    "lessons/03_xor_by_hand",
+    "lessons/05_backprop_learns_xor",
+]
+GRANULARITIES = ["step", "neuron", "level", "phase", "iteration", "epoch"]
+SEQUENCES, ACTIONS = 200, 20
+
+
+class Twin:
+    """The engine alone, given the same actions as the window."""
+
+    def __init__(self) -> None:
+        self.trainer: Trainer | None = None
+        self.session: StepSession | None = None
+        self.sample: int | None = None
+        self.viewing: int | None = None
+
+    def drop(self) -> None:
+        self.trainer = self.session = self.viewing = None
+
+    def ensure(self, network, gui: Trainer | None = None) -> Trainer:
+        """A trainer of ``network`` (the window's starts from the same weights)."""
+        if self.trainer is None:
+            assert gui is None or (gui.epoch, gui.iteration) == (0, 0)
+            self.trainer = Trainer(network.copy())
+        return self.trainer
+
+    def go_on(self, window, answer: bool) -> bool:
+        """Training continues: from the viewed epoch, if any (asked when long)."""
+        t = self.ensure(self.base)
+        if self.viewing is not None:
+            if t.epoch - self.viewing > LONG_HISTORY and not answer:
+                return False
+            t.rewind(self.viewing)
+            self.viewing = None
+        return True
+
+    def step(self, window, granularity: str, answer: bool, back: bool = False) -> None:
+        if not self.go_on(window, answer):
+            return
+        if self.session is None:
+            self.session = StepSession(self.trainer, self.sample)
+        if back:
+            self.session.back("step" if granularity == "epoch" else granularity)
+        else:
+            self.session.forward(granularity)
+
+    def play(self, window, epochs: int, answer: bool) -> None:
+        if not self.go_on(window, answer):
+            return
+        self.session = None
+        t = self.trainer
+        t.train(min(epochs, max(t.settings.max_epochs - t.epoch, 0)))
+
+
+def act(window, qtbot, twin: Twin, rng: random.Random, log: list[str]) -> None:
+    """One random action, on the window and on the twin."""
+    c = window.learning
+    answer = rng.random() < 0.7  # to "Continue from an earlier epoch?"
+    c.confirm = lambda _title, _text: answer
+    kind = rng.choice(
+        ["step"] * 4
+        + ["back"] * 2
+        + ["sample", "play", "play", "pause", "dock", "weight", "activation"]
+        + ["undo", "undo", "redo", "travel", "travel"]
+    )
+    log.append(kind)
+    before = c.trainer
+    if before is not None:
+        twin.ensure(window.doc.network, before)
+    twin.base = window.doc.network.copy()  # what a trainer made during the action starts from
+    _do(window, qtbot, twin, rng, log, kind, answer)
+    if before is not None and c.trainer is not before:  # an edit, undo or redo: starts over
+        twin.drop()
+
+
+def _do(window, qtbot, twin, rng, log, kind, answer) -> None:
+    c = window.learning
+    net = window.doc.network
+    if kind in ("step", "back"):
+        g = rng.choice(GRANULARITIES)
+        combo = window.step_panel.granularity_combo
+        combo.setCurrentIndex(combo.findData(g))
+        combo.activated.emit(combo.currentIndex())
+        (window.act_step if kind == "step" else window.act_step_back).trigger()
+        twin.step(window, g, answer, back=kind == "back")
+        log[-1] += f" {g}"
+    elif kind == "sample":
+        combo = window.step_panel.sample_combo
+        index = rng.randrange(min(combo.count(), 6))
+        combo.setCurrentIndex(index)
+        combo.activated.emit(index)
+        twin.sample, twin.session = combo.currentData(), None
+        log[-1] += f" {twin.sample}"
+    elif kind == "play":
+        epochs = rng.choice([1, 3, 25])
+        log[-1] += f" {epochs}"
+        if not c.playing:
+            window.act_play.trigger()
+            if not c.playing:  # asked to continue from an earlier epoch, and refused
+                assert twin.viewing is not None and not answer
+                return
+        twin.play(window, epochs, answer)
+        target = twin.trainer.epoch
+        c.clock.advance(epochs / c.epochs_per_second)
+        qtbot.waitUntil(lambda: c.trainer.epoch >= target or not c.playing, timeout=20_000)
+        if rng.random() < 0.5:
+            window.act_play.trigger()  # pause at once
+    elif kind == "pause":
+        if c.playing:
+            window.act_play.trigger()
+    elif kind == "dock":
+        docks = [d for d in window.findChildren(QDockWidget) if not d.isHidden()]
+        dock = rng.choice(docks)
+        dock.raise_()
+        log[-1] += f" {dock.windowTitle()}"
+    elif kind == "weight":
+        key = rng.choice([conn.key for conn in net.connections])
+        value = round(rng.uniform(-4, 4), 2)
+        window._set_weight(key, value)  # what the inline editor commits
+    elif kind == "activation":
+        nid = rng.choice([n.id for n in net.neurons if n.kind != "input"])
+        act_name = rng.choice(["sigmoid", "tanh", "relu", "linear"])
+        if net.neuron(nid).activation != act_name:
+            window.doc.undo_stack.push(
+                SetNeuronProperty(window.doc, [nid], "activation", act_name)
+            )
+    elif kind in ("undo", "redo"):
+        action = window.act_undo if kind == "undo" else window.act_redo
+        if action.isEnabled():
+            action.trigger()
+    elif kind == "travel":
+        t = c.trainer
+        if t is None or t.epoch == 0:
+            return
+        epoch = rng.randrange(t.epoch + 1)
+        slider = window.loss_panel.slider
+        slider.setRange(0, t.epoch)
+        moved = slider.value() != epoch
+        slider.setSliderDown(True)
+        slider.setValue(epoch)
+        slider.setSliderDown(False)
+        if moved:
+            twin.session = None
+            twin.viewing = epoch if epoch < t.epoch else None
+        log[-1] += f" {epoch} of {t.epoch}"
+
+
+def check(window, twin: Twin, log: list[str]) -> None:
+    c = window.learning
+    net = window.doc.network
+    where = " → ".join(log)
+    # (a) the trainer is the twin's, bit for bit
+    if c.trainer is None:
+        assert twin.trainer is None or (twin.trainer.epoch, twin.trainer.iteration) == (0, 0)
+        twin.drop()
+    else:
+        t = twin.ensure(net, c.trainer)
+        assert (c.trainer.epoch, c.trainer.iteration) == (t.epoch, t.iteration), where
+        assert np.array_equal(c.trainer.theta, t.theta), where
+        assert c.trainer.history.loss == t.history.loss, where
+        assert c.viewing == twin.viewing, where
+        if not c.playing:  # the canvas shows the trainer's weights, or the viewed epoch's
+            shown = t if twin.viewing is None else t.at_epoch(twin.viewing)
+            assert net.parameters() == shown.parameters(), where
+    # (b) the step-through panel and the canvas show the twin's walkthrough at the cursor
+    if c.session is None:
+        assert twin.session is None or twin.session.cursor.position == -1, where
+        twin.session = None
+        for key, item in window.scene.connection_items.items():
+            assert item.label.text == format_number(net.connection(*key).weight), where
+    else:
+        ts = twin.session
+        assert ts is not None, where
+        assert c.session.cursor.position == ts.cursor.position, where
+        ref_lines = [s.line for s in ts.walk.steps]
+        assert [s.line for s in c.session.walk.steps] == ref_lines, where
+        panel = window.step_panel
+        assert panel.steps.count() == len(ref_lines), where
+        state = ts.state
+        if state.step is not None:
+            assert to_html(state.step.line) in panel.formula.text(), where
+        for nid, item in window.scene.neuron_items.items():
+            text = "\n".join(item.annotation)
+            if nid in state.a and nid in state.z:
+                assert f"a = {format_number(state.a[nid])}" in text, where
+            if nid in state.delta:
+                assert f"δ = {format_number(state.delta[nid])}" in text, where
+        for key, item in window.scene.connection_items.items():
+            if ("w", *key) in state.updated:
+                old, new = update_pair(ts.walk.weights[key], state.weights[key])
+                assert item.label.extra == f"{old} → {new}", where
+            elif key in state.weight_grads:
+                assert item.label.extra == f"∂L/∂w = {format_number(state.weight_grads[key])}"
+    # (c) the decision map, when on screen, is the engine's map of the canvas's weights
+    dmap = window.decision_map
+    if dmap.isVisible() and dmap.extent is not None:
+        expected = neuron_map(net.compile(), dmap.extent, dmap.RESOLUTION)
+        assert np.array_equal(dmap.last_image, expected), where
+
+
+def test_random_action_sequences_keep_window_and_engine_in_step(qtbot, window):
+    window.learning.clock = HandClock()
+    window.learning.set_speed(1000)
+    for seed in range(SEQUENCES):
+        rng = random.Random(seed)
+        name = rng.choice(FILES)
+        window.files.open_path(RESOURCES / f"{name}.json", ask=False)
+        opened = network_to_dict(window.doc.network)
+        twin = Twin()
+        log = [f"seed {seed}: open {name}"]
+        for _ in range(ACTIONS):
+            act(window, qtbot, twin, rng, log)
+            flush_all()
+            check(window, twin, log)
+        # (d) undoing everything gives back the network as opened
+        window.learning.settle()
+        while window.doc.undo_stack.canUndo():
+            window.act_undo.trigger()
+        assert network_to_dict(window.doc.network) == opened, " → ".join(log)
