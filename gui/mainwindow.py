@@ -5,22 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
     QDockWidget,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QStyle,
-    QTextEdit,
     QWidget,
 )
 
@@ -51,16 +44,6 @@ from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
 from .recovery import Recovery
-
-# widgets that use Space themselves (typing, opening, clicking, selecting)
-SPACE_USERS = (
-    QLineEdit,
-    QAbstractSpinBox,
-    QTextEdit,
-    QComboBox,
-    QAbstractButton,
-    QAbstractItemView,
-)
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -111,7 +94,6 @@ class MainWindow(QMainWindow):
         self.files.recent_changed.connect(self._fill_recent)
         self.files.lesson_opened.connect(self.lesson_dock.raise_)
         self.view.space_tapped.connect(self.act_play.trigger)
-        QApplication.instance().installEventFilter(self)  # Space: see eventFilter
         self.learning.confirm = self._confirm
         self.learning.state_changed.connect(self._show_walk_state)
         self.learning.message.connect(self.show_message)
@@ -324,32 +306,28 @@ class MainWindow(QMainWindow):
         return QMessageBox.question(self, title, text, buttons) == QMessageBox.StandardButton.Ok
 
     # ------------------------------------------------------- window events
-    def eventFilter(self, obj, event) -> bool:
-        """Space anywhere in the window (bar text fields, lists and buttons, which use it
-        themselves) goes to the canvas: held while dragging it pans, tapped it plays. Taken
-        before the Play shortcut sees it, so a pan can never also press Play."""
-        kind = event.type()
-        if (
-            kind in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
-            and event.key() == Qt.Key.Key_Space
-            and event.modifiers() == Qt.KeyboardModifier.NoModifier
-            and isinstance(obj, QWidget)
-            and obj.window() is self
-            and not isinstance(obj, SPACE_USERS)
-        ):
-            if kind == QEvent.Type.ShortcutOverride:
-                event.accept()  # deliver it as a key press, not as the Play shortcut
-            elif not event.isAutoRepeat():
-                self.view.space_down() if kind == QEvent.Type.KeyPress else self.view.space_up()
-            return kind != QEvent.Type.ShortcutOverride
-        return super().eventFilter(obj, event)
+    def keyPressEvent(self, event) -> None:
+        """Space that no widget wanted (text fields, buttons and lists keep theirs) goes to
+        the canvas: held while dragging it pans, tapped it plays (on release, so that a
+        pan can never also press Play). The Play action lists Space but never fires on it."""
+        if self._is_space(event):
+            self.view.space_down()
+            return
+        super().keyPressEvent(event)
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not getattr(self, "_shown_once", False):
-            self._shown_once = True
-            self._size_docks()
-            QTimer.singleShot(0, self.view.fit_all)  # once the docks have their sizes
+    def keyReleaseEvent(self, event) -> None:
+        if self._is_space(event):
+            self.view.space_up()
+            return
+        super().keyReleaseEvent(event)
+
+    @staticmethod
+    def _is_space(event) -> bool:
+        return (
+            event.key() == Qt.Key.Key_Space
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and not event.isAutoRepeat()
+        )
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

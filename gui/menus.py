@@ -3,6 +3,7 @@ class about wiring; every slot is a method of the window or of its controllers).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle
 
@@ -157,6 +158,8 @@ def build_actions(w) -> None:
     w.act_play = _action(
         w, "&Play", lc.toggle, "Space", std(sp.SP_MediaPlay), "Train continuously; again to pause"
     )
+    # listed as Space, but the window handles the key itself (a tap plays, held it pans)
+    w.act_play.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     w.act_reset = _action(
         w,
         "&Reset Training",
