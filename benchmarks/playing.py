@@ -47,6 +47,7 @@ def main() -> None:
 
     frames = []
     window.learning.progress.connect(lambda: frames.append(time.perf_counter()))
+    window.learning.set_speed(None)  # as fast as possible
     window.learning.play()
     run_events(0.5)  # warm up
     frames.clear()

@@ -117,6 +117,14 @@ class TrainingProgress(SetParameters):
 
     def __init__(self, doc: Document, weights: dict, biases: dict) -> None:
         super().__init__(doc, weights, biases, "Train")
+        self._pushed = False
+
+    def redo(self) -> None:
+        if self._pushed:  # a real redo: everything derived is stale
+            super().redo()
+        else:  # being pushed mid-run: progress, drawn without rebuilding any panel
+            self._pushed = True
+            self.doc.show_trained_parameters(*self.new)
 
     def show(self, weights: dict, biases: dict) -> None:
         """The run went on: redo now gives these, and the model shows them."""

@@ -3,6 +3,7 @@ class about wiring; every slot is a method of the window or of its controllers).
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QStyle
@@ -83,6 +84,8 @@ def build_actions(w) -> None:
     w.act_redo = _action(w, "&Redo", w.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], std(sp.SP_ArrowForward))
 
     def undo_redo_state(*_args) -> None:
+        if not shiboken6.isValid(stack):  # the window is closing
+            return
         w.act_undo.setEnabled(stack.canUndo() or w.learning.run_open)
         w.act_undo.setText(f"&Undo {stack.undoText()}".strip())
         w.act_redo.setEnabled(stack.canRedo())

@@ -34,6 +34,8 @@ class ParameterPanel(QWidget):
         layout.addWidget(self.plot)
         self.shown: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._neurons: tuple = ()
+        self._labels: list[str] | None = None
+        self.curves: list = []
         throttled = Throttled(self.refresh, 0.5, self, widget=self)
         for signal in (controller.progress, self.doc.network_edited, self.doc.network_replaced):
             signal.connect(throttled)
@@ -54,10 +56,9 @@ class ParameterPanel(QWidget):
     def refresh(self) -> None:
         self._fill()
         trainer = self.controller.trainer
-        self.plot.clear()
-        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
         self.shown = {}
         if trainer is None or not len(trainer.snapshots):
+            self._build([])
             return
         net = self.doc.network
         c = trainer.snapshot()  # for the layout of theta
@@ -76,8 +77,26 @@ class ParameterPanel(QWidget):
             points.append((trainer.epoch, trainer.theta))
         epochs = np.array([e for e, _ in points], float)
         thetas = np.array([theta for _, theta in points])
-        legend = len(items) <= 8  # more would hide the plot
-        for k, (label, i) in enumerate(items):
-            pen = pg.mkPen(COLOURS[k % len(COLOURS)], width=1.5)
-            self.plot.plot(epochs, thetas[:, i], pen=pen, name=label if legend else None)
+        self._build([label for label, _ in items])
+        for (label, i), curve in zip(items, self.curves, strict=True):
+            curve.setData(epochs, thetas[:, i])
             self.shown[label] = (epochs, thetas[:, i])
+
+    def _build(self, labels: list[str]) -> None:
+        """Curves are made once per choice of parameters, then only given new data."""
+        if labels == self._labels:
+            return
+        self._labels = labels
+        self.plot.clear()
+        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        legend = len(labels) <= 8  # more would hide the plot
+        self.curves = [
+            self.plot.plot(
+                [],
+                [],
+                pen=pg.mkPen(COLOURS[k % len(COLOURS)], width=1.5),
+                name=label if legend else None,
+                antialias=False,
+            )
+            for k, label in enumerate(labels)
+        ]
