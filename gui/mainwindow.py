@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -328,6 +328,13 @@ class MainWindow(QMainWindow):
             and event.modifiers() == Qt.KeyboardModifier.NoModifier
             and not event.isAutoRepeat()
         )
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self._size_docks()
+            QTimer.singleShot(0, self.view.fit_all)  # once the docks have their sizes
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

@@ -71,6 +71,25 @@ def main(out: str = "shots") -> None:
     save(window, out_dir / "lesson.png")
     window.doc.undo_stack.setClean()
 
+    # lesson 1 (AND): asymmetric, so a transposed map or contour would show
+    window.files.open_lesson("01_and_or")
+    window.map_dock.raise_()
+    window.loss_dock.raise_()
+    save(window, out_dir / "lesson1-map.png")
+    window.decision_map.grab().save(str(out_dir / "lesson1-map-dock.png"))
+    window.doc.undo_stack.setClean()
+
+    # time travel: 3000 epochs trained, the slider dragged back to epoch 1204
+    window = window_with("xor_untrained")
+    window.learning.ensure_trainer().train(3000)
+    window.learning._write_back()
+    window.learning.progress.emit()
+    window.learning.preview(1204)
+    window.learning.settle_preview()
+    window.loss_dock.raise_()
+    save(window, out_dir / "time-travel.png")
+    window.doc.undo_stack.setClean()
+
 
 def save(window, path: Path) -> None:
     deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up

@@ -211,3 +211,10 @@ def test_walkthrough_of_a_drawn_network_equals_the_engine(window):
     net = unlabelled_network()
     reference = Walkthrough(net.copy(), np.array([[1.0], [0.0]]), np.array([[1.0]]))
     assert reference.steps[0].symbolic.startswith("z_{h1} = w_{x1→h1}·x1")
+
+
+def test_the_docks_open_tabbed_so_the_window_fits(qtbot, window):
+    tabbed = {d.windowTitle() for d in window.tabifiedDockWidgets(window.loss_dock)}
+    assert {"Gradients", "Hidden space", "Parameters"} <= tabbed
+    qtbot.waitUntil(lambda: not window.parameter_panel.isVisible(), timeout=2_000)
+    assert window.decision_map.isVisible() and window.height() <= 900
