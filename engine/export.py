@@ -36,8 +36,10 @@ OPTIMIZER = {optimizer!r}
 LEARNING_RATE = {learning_rate!r}
 BATCH_SIZE = {batch_size!r}  # None: the full batch
 SHUFFLE = {shuffle!r}
-MOMENTUM, BETA1, BETA2, EPSILON = {momentum!r}, {beta1!r}, {beta2!r}, {epsilon!r}
+MOMENTUM, RHO, BETA1, BETA2, EPSILON = {momentum!r}, {rho!r}, {beta1!r}, {beta2!r}, {epsilon!r}
 HALVE_ON_PLATEAU, PATIENCE, MIN_LEARNING_RATE = {halve!r}, {patience!r}, {min_lr!r}
+HALVE_ON_RISE, HALVE_AFTER = {halve_on_rise!r}, {halve_after!r}  # no halving before then
+MIN_IMPROVEMENT = {min_improvement!r}  # stop when 0 < previous loss − loss < this
 SEED = {seed!r}
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {epochs!r}
 
@@ -116,7 +118,8 @@ def loss_and_gradients(x, y):
 
 def main():
     rng = np.random.default_rng(SEED)
-    state = {{key: [0.0, 0.0] for key in [*WEIGHTS, *BIASES]}}  # momentum / adam memory
+    state = {{key: [0.0, 0.0] for key in [*WEIGHTS, *BIASES]}}  # optimiser memory
+    losses = []
     lr, t, best, since_best = LEARNING_RATE, 0, np.inf, 0
     m = X.shape[1]
     k = m if not BATCH_SIZE or BATCH_SIZE >= m else BATCH_SIZE
@@ -138,6 +141,9 @@ def main():
                     if OPTIMIZER == "momentum":
                         s[0] = MOMENTUM * s[0] - lr * g
                         params[key] += s[0]
+                    elif OPTIMIZER == "rmsprop":
+                        s[1] = RHO * s[1] + g * g * (1 - RHO)
+                        params[key] -= g / (np.sqrt(s[1]) + EPSILON) * lr
                     elif OPTIMIZER == "adam":
                         s[0] = BETA1 * s[0] + (1 - BETA1) * g
                         s[1] = BETA2 * s[1] + (1 - BETA2) * g * g
@@ -148,13 +154,20 @@ def main():
                         params[key] -= lr * g
         epoch_loss = total / m
         print(f"epoch {{epoch}} loss {{epoch_loss:.15g}}")
-        if HALVE_ON_PLATEAU:
-            if epoch_loss < best:
-                best, since_best = epoch_loss, 0
-            else:
-                since_best += 1
-                if since_best >= PATIENCE:
-                    lr, since_best = max(lr / 2, MIN_LEARNING_RATE), 0
+        losses.append(epoch_loss)
+        if epoch > HALVE_AFTER:
+            if HALVE_ON_PLATEAU:
+                if epoch_loss < best:
+                    best, since_best = epoch_loss, 0
+                else:
+                    since_best += 1
+                    if since_best >= PATIENCE:
+                        lr, since_best = max(lr / 2, MIN_LEARNING_RATE), 0
+            if HALVE_ON_RISE and len(losses) > 1 and epoch_loss > losses[-2]:
+                lr = max(lr / 2, MIN_LEARNING_RATE)
+        if MIN_IMPROVEMENT is not None and len(losses) > 1:
+            if 0 < losses[-2] - epoch_loss < MIN_IMPROVEMENT:
+                break
 
 
 if __name__ == "__main__":
@@ -193,6 +206,10 @@ def _format(template: str, network, filename: str) -> str:
         batch_size=t.batch_size,
         shuffle=t.shuffle,
         momentum=t.momentum,
+        rho=t.rho,
+        halve_on_rise=t.halve_on_rise,
+        halve_after=t.halve_after,
+        min_improvement=t.min_improvement,
         beta1=t.beta1,
         beta2=t.beta2,
         epsilon=t.epsilon,
@@ -228,7 +245,7 @@ X = torch.tensor({X}).T  # inputs × samples
 Y = torch.tensor({Y}).T  # outputs × samples
 LOSS, OPTIMIZER, LEARNING_RATE = {loss!r}, {optimizer!r}, {learning_rate!r}
 BATCH_SIZE, SHUFFLE, SEED = {batch_size!r}, {shuffle!r}, {seed!r}
-MOMENTUM, BETA1, BETA2, EPSILON = {momentum!r}, {beta1!r}, {beta2!r}, {epsilon!r}
+MOMENTUM, RHO, BETA1, BETA2, EPSILON = {momentum!r}, {rho!r}, {beta1!r}, {beta2!r}, {epsilon!r}
 EPOCHS = {epochs!r}
 ACTIVATIONS = {{
     "sigmoid": torch.sigmoid,
@@ -268,6 +285,8 @@ def main():
         return
     if OPTIMIZER == "adam":
         opt = torch.optim.Adam(params, lr=LEARNING_RATE, betas=(BETA1, BETA2), eps=EPSILON)
+    elif OPTIMIZER == "rmsprop":
+        opt = torch.optim.RMSprop(params, lr=LEARNING_RATE, alpha=RHO, eps=EPSILON)
     else:  # for momentum, torch's v = μv + g, p −= ηv is the app's v = μv − ηg, p += v
         opt = torch.optim.SGD(params, lr=LEARNING_RATE, momentum=MOMENTUM if OPTIMIZER == "momentum" else 0)
     rng = np.random.default_rng(SEED)

@@ -242,8 +242,36 @@ def _training(obj: dict) -> TrainingSettings:
             setattr(t, key, obj[key])
     if obj.get("target_loss") is not None:
         t.target_loss = _number(obj["target_loss"], f"{w}.target_loss")
+    _training_rules(obj, t)
     t.extra = _extra(obj, set(TrainingSettings.field_names()))
     return t
+
+
+def _training_rules(obj: dict, t: TrainingSettings) -> None:
+    """The settings added in 0.2: RMSProp's ρ, halving on a rise, the stop rule, a range."""
+    w = "training"
+    if "rho" in obj:
+        t.rho = _number(obj["rho"], f"{w}.rho")
+        if not 0 <= t.rho < 1:
+            raise _fail(f"{w}.rho", "must be at least 0 and less than 1")
+    if "halve_on_rise" in obj:
+        if not isinstance(obj["halve_on_rise"], bool):
+            raise _fail(f"{w}.halve_on_rise", "must be true or false")
+        t.halve_on_rise = obj["halve_on_rise"]
+    if "halve_after" in obj:
+        t.halve_after = _integer(obj["halve_after"], f"{w}.halve_after", 0)
+    if obj.get("min_improvement") is not None:
+        t.min_improvement = _number(obj["min_improvement"], f"{w}.min_improvement")
+        if t.min_improvement <= 0:
+            raise _fail(f"{w}.min_improvement", "must be positive")
+    if obj.get("init_range") is not None:
+        raw = _list(obj["init_range"], f"{w}.init_range")
+        if len(raw) != 2:
+            raise _fail(f"{w}.init_range", "must be [low, high]")
+        low, high = (_number(v, f"{w}.init_range[{i}]") for i, v in enumerate(raw))
+        if not low < high:
+            raise _fail(f"{w}.init_range", "low must be less than high")
+        t.init_range = [low, high]
 
 
 def _dataset(obj: dict, net: Network) -> DatasetSpec:

@@ -16,12 +16,15 @@ def initial_parameters(
     scale: float = 1.0,
     neurons: set[str] | None = None,
     connections: set[tuple[str, str]] | None = None,
+    *,
+    low_high: tuple[float, float] | None = None,
 ) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
     """New (weights, biases) for the whole network, or only for the given subset.
 
-    uniform: U(−scale, scale) for weights and biases; normal: N(0, scale²) for both;
-    xavier (Glorot uniform): U(±√(6/(fan_in + fan_out))), biases 0;
-    he: N(0, 2/fan_in), biases 0. Fans are counted per neuron, so skip connections count.
+    uniform: U(−scale, scale) for weights and biases, or U[low, high) given ``low_high``;
+    normal: N(0, scale²) for both; xavier (Glorot uniform): U(±√(6/(fan_in + fan_out))),
+    xavier_normal: N(0, 2/(fan_in + fan_out)), he: N(0, 2/fan_in), biases 0 for these
+    three. Fans are counted per neuron, so skip connections count.
     """
     if method not in INITIALIZERS:
         raise ValueError(f"unknown initializer {method!r} (valid: {', '.join(INITIALIZERS)})")
@@ -37,11 +40,16 @@ def initial_parameters(
     rng = np.random.default_rng(seed)
     n_w, n_b = len(conns), len(non_inputs)
     if method == "uniform":
-        w = rng.uniform(-scale, scale, n_w)
-        b = rng.uniform(-scale, scale, n_b)
+        low, high = low_high if low_high is not None else (-scale, scale)
+        w = rng.uniform(low, high, n_w)
+        b = rng.uniform(low, high, n_b)
     elif method == "normal":
         w = rng.normal(0.0, scale, n_w)
         b = rng.normal(0.0, scale, n_b)
+    elif method == "xavier_normal":
+        std = np.array([np.sqrt(2.0 / (fan_in[c.target] + fan_out[c.source])) for c in conns])
+        w = rng.normal(0.0, 1.0, n_w) * std
+        b = np.zeros(n_b)
     elif method == "xavier":
         limit = np.array([np.sqrt(6.0 / (fan_in[c.target] + fan_out[c.source])) for c in conns])
         w = rng.uniform(-1.0, 1.0, n_w) * limit

@@ -57,6 +57,36 @@ class Momentum(Optimizer):
         np.copyto(self.velocity, state["velocity"])
 
 
+class RMSProp(Optimizer):
+    name = "rmsprop"
+
+    def __init__(self, size: int, settings: TrainingSettings) -> None:
+        super().__init__(size, settings)
+        self.v = np.zeros(size)
+        self._tmp2 = np.zeros(size)
+
+    def step(self, theta, grad):
+        """v ← ρ·v + (1−ρ)·g²;  θ ← θ − η·g/(√v + ε)"""
+        s = self.settings
+        self.t += 1
+        self.v *= s.rho
+        np.multiply(grad, grad, self._tmp)
+        self._tmp *= 1.0 - s.rho
+        self.v += self._tmp
+        np.sqrt(self.v, self._tmp2)
+        self._tmp2 += s.epsilon
+        np.divide(grad, self._tmp2, self._tmp)
+        self._tmp *= self.learning_rate
+        theta -= self._tmp
+
+    def state(self):
+        return {**super().state(), "v": self.v.copy()}
+
+    def restore(self, state):
+        super().restore(state)
+        np.copyto(self.v, state["v"])
+
+
 class Adam(Optimizer):
     name = "adam"
 
@@ -95,7 +125,7 @@ class Adam(Optimizer):
 
 
 def make_optimizer(size: int, settings: TrainingSettings) -> Optimizer:
-    classes = {"sgd": Optimizer, "momentum": Momentum, "adam": Adam}
+    classes = {"sgd": Optimizer, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
     if settings.optimizer not in classes:
         raise ValueError(
             f"unknown optimizer {settings.optimizer!r} (valid: {', '.join(OPTIMIZERS)})"

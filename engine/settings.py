@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
-INITIALIZERS = ("uniform", "normal", "xavier", "he")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+INITIALIZERS = ("uniform", "normal", "xavier", "xavier_normal", "he")
 
 
 @dataclass
@@ -17,15 +17,20 @@ class TrainingSettings:
     batch_size: int | None = None  # None: the full batch; 1: online SGD
     shuffle: bool = True  # mini-batch / online order: reshuffled each epoch, or fixed
     momentum: float = 0.9
+    rho: float = 0.9  # RMSProp: decay of the running mean of g²
     beta1: float = 0.9
     beta2: float = 0.999
     epsilon: float = 1e-8
     halve_on_plateau: bool = False
     plateau_patience: int = 10  # epochs without a new best loss before halving
-    min_learning_rate: float = 1e-4
+    halve_on_rise: bool = False  # halve η when an epoch's loss is above the previous one's
+    halve_after: int = 0  # neither rule halves in the first this many epochs
+    min_learning_rate: float = 1e-4  # the floor of both halving rules
+    min_improvement: float | None = None  # stop when 0 < L_prev − L < this
     seed: int = 0  # shuffling, and the initialiser's default seed
     initializer: str = "xavier"
     init_scale: float = 1.0  # uniform: range ±scale; normal: standard deviation
+    init_range: list[float] | None = None  # uniform: [low, high) instead of ±scale
     max_epochs: int = 1000
     target_loss: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -36,28 +36,31 @@ def classification_rule(y: np.ndarray) -> tuple[bool, float]:
     return one_hot, 0.0 if (y < 0).any() else 0.5
 
 
+UNDECIDED = 1e-9  # an output this close to the threshold is no decision (0.5 + 10⁻¹⁶)
+
+
 def correct_mask(
     yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None
 ) -> np.ndarray:
-    """Per sample: classified correctly? (feature-major arrays, ``classification_rule``)"""
+    """Per sample: classified correctly? (feature-major arrays, ``classification_rule``).
+    An output within ``UNDECIDED`` of the threshold counts as wrong whatever the target."""
     one_hot, threshold = rule or classification_rule(y)
     if one_hot:
         return yhat.argmax(axis=0) == y.argmax(axis=0)
-    return (np.greater(yhat, threshold) == np.greater(y, threshold)).all(axis=0)
+    positive = np.greater(y, threshold)
+    agree = np.where(positive, yhat > threshold + UNDECIDED, yhat < threshold - UNDECIDED)
+    return agree.all(axis=0)
 
 
 def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None) -> int:
     """Samples classified correctly (feature-major arrays), by ``classification_rule``."""
-    one_hot, threshold = rule or classification_rule(y)
-    if one_hot:
-        return int(np.count_nonzero(yhat.argmax(axis=0) == y.argmax(axis=0)))
-    agree = np.greater(yhat, threshold) == np.greater(y, threshold)
-    return int(np.count_nonzero(agree if len(agree) == 1 else agree.all(axis=0)))
+    return int(np.count_nonzero(correct_mask(yhat, y, rule)))
 
 
 class StopReason(StrEnum):
     EPOCHS = "reached the epoch limit"
     TARGET = "reached the target loss"
+    CONVERGED = "stopped improving"
     DIVERGED = "diverged"
     STOPPED = "stopped"
 
@@ -219,8 +222,12 @@ class Trainer:
             t_loss, t_acc = self.evaluate(self.X_test, self.Y_test)
             h.test_loss.append(t_loss)
             h.test_accuracy.append(t_acc)
-        if self.settings.halve_on_plateau:
-            self._plateau(epoch_loss)
+        s = self.settings
+        if self.epoch > s.halve_after:
+            if s.halve_on_plateau:
+                self._plateau(epoch_loss)
+            if s.halve_on_rise and len(h.loss) > 1 and epoch_loss > h.loss[-2]:
+                self._halve()
         self._snapshot()
 
     def _snapshot(self) -> None:
@@ -285,10 +292,18 @@ class Trainer:
             return
         self._since_best += 1
         if self._since_best >= self.settings.plateau_patience:
-            self.optimizer.learning_rate = max(
-                self.optimizer.learning_rate / 2, self.settings.min_learning_rate
-            )
+            self._halve()
             self._since_best = 0
+
+    def _halve(self) -> None:
+        self.optimizer.learning_rate = max(
+            self.optimizer.learning_rate / 2, self.settings.min_learning_rate
+        )
+
+    def converged(self) -> bool:
+        """The stop rule of the classic tutorials: 0 < L_prev − L < min_improvement."""
+        eps, loss = self.settings.min_improvement, self.history.loss
+        return eps is not None and len(loss) > 1 and 0 < loss[-2] - loss[-1] < eps
 
     def evaluate(
         self, X: np.ndarray | None = None, Y: np.ndarray | None = None
@@ -322,6 +337,9 @@ class Trainer:
                 if target is not None and value <= target:
                     reason = StopReason.TARGET
                     break
+                if self.converged():
+                    reason = StopReason.CONVERGED
+                    break
                 if on_epoch is not None and on_epoch(self) is False:
                     reason = StopReason.STOPPED
                     break
@@ -337,6 +355,11 @@ class Trainer:
             )
         elif reason is StopReason.TARGET:
             message = f"reached the target loss {target:g} after {self.epoch} epochs"
+        elif reason is StopReason.CONVERGED:
+            message = (
+                f"stopped improving after {self.epoch} epochs (the loss fell by less than "
+                f"{self.settings.min_improvement:g})"
+            )
         else:
             message = f"{reason.value} after {self.epoch} epochs"
         return TrainResult(reason, self.epoch, loss, acc, message)

@@ -228,6 +228,15 @@ def _update(walk, key):
             f"{shown_old} + ({f(st.momentum)}·{factor(v0, f)} {MINUS} {f(eta)}·{factor(g, f)})",
             new,
         )
+    if opt.name == "rmsprop":
+        v0, v_new = walk.optimizer_before["v"][i], opt.v[i]
+        return (
+            f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}/(√v + ε),  "
+            f"v = ρ·v + (1 {MINUS} ρ)·(∂L/∂{p_sym})² = {f(st.rho)}·{f(v0)} + "
+            f"{f(1 - st.rho)}·{factor(g, f)}² = {f(v_new)}",
+            f"{shown_old} {MINUS} {f(eta)}·{factor(g, f)}/(√{f(v_new)} + {f(st.epsilon)})",
+            new,
+        )
     m_new, v_new, t = opt.m[i], opt.v[i], opt.t
     m_hat = m_new / (1 - st.beta1**t)
     v_hat = v_new / (1 - st.beta2**t)

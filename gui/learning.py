@@ -321,6 +321,7 @@ class LearningController(QObject):
             self._unshown = True
             finished = t.epoch >= t.settings.max_epochs or result.reason in (
                 StopReason.TARGET,
+                StopReason.CONVERGED,
                 StopReason.DIVERGED,
             )
         now = time.perf_counter()
@@ -352,7 +353,9 @@ class LearningController(QObject):
         """Reset to fresh weights from the training settings' initialiser and seed."""
         self.pause()
         t = self.doc.network.training
-        weights, biases = initial_parameters(self.doc.network, t.initializer, t.seed, t.init_scale)
+        weights, biases = initial_parameters(
+            self.doc.network, t.initializer, t.seed, t.init_scale, low_high=t.init_range
+        )
         self.doc.undo_stack.push(
             SetParameters(
                 self.doc, weights, biases, f"Re-randomize ({t.initializer}, seed {t.seed})"

@@ -88,3 +88,23 @@ def test_the_pytorch_script_has_the_apps_gradients_and_loss_curve(examples, tmp_
     losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
     trainer.train(15)
     assert np.allclose(losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"optimizer": "rmsprop", "batch_size": 2},
+        {"halve_on_rise": True, "halve_after": 3, "learning_rate": 8.0, "min_learning_rate": 0.1},
+        {"halve_on_plateau": True, "plateau_patience": 2, "halve_after": 5},
+        {"min_improvement": 1e-3, "learning_rate": 0.05},
+    ],
+)
+def test_the_script_follows_the_training_rules(examples, tmp_path, rules):
+    net = load_network(examples / "xor_untrained.json")
+    for key, value in rules.items():
+        setattr(net.training, key, value)
+    trainer = Trainer(net.copy())
+    trainer.train(40)
+    script_losses = run_script(tmp_path, net, 40)
+    assert len(script_losses) == trainer.epoch
+    assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)

@@ -13,7 +13,7 @@ from engine.formatting import format_number, to_html, to_plain
 from engine.maps import data_extent, neuron_map
 from engine.trainer import Trainer
 from engine.walkthrough import Walkthrough
-from tests.gui_helpers import HandClock, play_epochs
+from tests.gui_helpers import HandClock, play_epochs, type_into
 
 pytestmark = pytest.mark.gui
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
@@ -366,10 +366,8 @@ def test_neuron_maps_on_the_canvas_follow_training(qtbot, window, examples):
 def test_training_settings_are_undoable_and_test_points_are_outlined(qtbot, window, examples):
     net = open_example(window, examples, "xor_noisy_online")
     fields = window.training_panel.fields
-    fields["learning_rate"].setValue(0.25)
-    fields["learning_rate"].editingFinished.emit()
-    fields["target_loss"].setValue(0.2)
-    fields["target_loss"].editingFinished.emit()
+    type_into(qtbot, fields["learning_rate"], "0.25")
+    type_into(qtbot, fields["target_loss"], "0.2")
     assert net.training.learning_rate == 0.25 and net.training.target_loss == 0.2
     window.doc.undo_stack.undo()
     assert net.training.target_loss is None

@@ -218,3 +218,46 @@ def test_the_docks_open_tabbed_so_the_window_fits(qtbot, window):
     assert {"Gradients", "Hidden space", "Parameters"} <= tabbed
     qtbot.waitUntil(lambda: window.parameter_dock.visibleRegion().isEmpty(), timeout=2_000)
     assert window.decision_map.isVisible() and window.height() <= 900
+
+
+def test_the_training_dock_shows_what_applies_and_takes_any_precision(qtbot, window):
+    from tests.gui_helpers import type_into
+
+    net = open_file(window, "examples/xor_untrained.json")
+    panel = window.training_panel
+    form, fields = panel.form, panel.fields
+
+    def shown(name):
+        return form.isRowVisible(fields[name])
+
+    assert not shown("rho") and not shown("beta1") and not shown("min_learning_rate")
+    combo = fields["optimizer"]
+    combo.setCurrentIndex(combo.findData("rmsprop"))
+    combo.activated.emit(combo.currentIndex())
+    assert net.training.optimizer == "rmsprop" and shown("rho") and shown("epsilon")
+    assert not shown("beta1") and not shown("momentum")
+    fields["halve_on_rise"].setChecked(True)
+    assert net.training.halve_on_rise and shown("halve_after") and shown("min_learning_rate")
+    type_into(qtbot, fields["min_improvement"], "1e-6")
+    assert net.training.min_improvement == 1e-6
+    type_into(qtbot, fields["min_learning_rate"], "0.000001")
+    assert net.training.min_learning_rate == 1e-6
+    type_into(qtbot, fields["learning_rate"], "abc")  # refused, nothing changes
+    assert net.training.learning_rate == 0.5
+    assert "Learning rate η: “abc” is not a number" in panel.status.text()
+    assert fields["learning_rate"].text() == "0.5"
+    type_into(qtbot, fields["rho"], "1")
+    assert net.training.rho == 0.9 and "must be less than 1" in panel.status.text()
+    combo = fields["initializer"]
+    combo.setCurrentIndex(combo.findData("uniform"))
+    combo.activated.emit(combo.currentIndex())
+    rng = fields["init_range"]
+    type_into(qtbot, rng.low, "0")
+    type_into(qtbot, rng.high, "1")
+    assert net.training.init_range == [0.0, 1.0] and not shown("init_scale")
+    window.act_rerandomize.trigger()
+    values = [*net.parameters()[0].values(), *net.parameters()[1].values()]
+    assert min(values) >= 0 and max(values) < 1
+    window.act_undo.trigger()  # the new weights
+    window.act_undo.trigger()  # the range: back to ±scale
+    assert net.training.init_range is None and shown("init_scale")

@@ -9,7 +9,7 @@ from engine.trainer import Trainer
 
 
 @pytest.mark.parametrize(
-    ("optimizer", "batch_size"), [("sgd", None), ("momentum", 1), ("adam", 2)]
+    ("optimizer", "batch_size"), [("sgd", None), ("momentum", 1), ("rmsprop", 1), ("adam", 2)]
 )
 def test_stepping_matches_training_and_steps_back_bit_for_bit(examples, optimizer, batch_size):
     net = load_network(examples / "xor_untrained.json")

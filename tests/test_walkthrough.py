@@ -15,7 +15,7 @@ from engine.walkthrough import Walkthrough
 from tests.test_gradients import networks
 
 
-@given(networks(), st.sampled_from(["sgd", "momentum", "adam"]))
+@given(networks(), st.sampled_from(["sgd", "momentum", "rmsprop", "adam"]))
 def test_every_number_equals_the_vectorised_engine(case, optimizer):
     net, X, Y = case
     net.training.optimizer = optimizer
