@@ -54,41 +54,17 @@ def test_lesson_4_the_backward_pass_shows_5_minus_2_and_1(window):
     assert window.scene.connection_items[("x", "f")].label.extra == "∂L/∂w = 5"
 
 
-def test_lesson_5_backprop_learns_xor_in_steps_of_accuracy(window):
+def test_lesson_5_opens_and_trains_as_its_text_says(window):
     net = open_lesson(window, "05_backprop_learns_xor")
     trainer = Trainer(net.copy())
     trainer.train()
-    accuracies = sorted(set(np.round(trainer.history.accuracy, 2)))
-    assert accuracies[-1] == 1.0 and 0.75 in accuracies and 0.5 in accuracies
+    assert trainer.history.accuracy[-1] == 1.0  # the claims in detail: test_lesson_claims
 
 
 def test_lesson_files_are_valid_network_files():
     for path in sorted(lessons_dir().glob("*.json")):
         net = load_network(path)
         assert lesson_of(net)["title"] == net.name
-
-
-def test_lesson_7_more_hidden_neurons_draw_more_complex_boundaries():
-    accuracy = {}
-    for k in (1, 2, 3, 4, 8):
-        net = load_network(lessons_dir() / f"07_hidden_{k}.json")
-        accuracy[k] = Trainer(net).train().accuracy
-    assert accuracy[1] < 0.8 < accuracy[2] < accuracy[3]  # one line cannot enclose a circle
-    assert min(accuracy[3], accuracy[4], accuracy[8]) > 0.95
-
-
-def test_lesson_8_the_step_function_cannot_learn_but_tanh_can():
-    net = load_network(lessons_dir() / "08_activation_functions.json")
-    first_layer = {c.key: c.weight for c in net.connections if c.source.startswith("x")}
-    trainer = Trainer(net)
-    trainer.train()
-    trainer.write_back()
-    assert {k: net.connection(*k).weight for k in first_layer} == first_layer  # δ = 0 there
-    assert trainer.evaluate()[1] <= 0.75
-    for n in net.neurons:
-        if n.kind == "hidden":
-            net.set_activation(n.id, "tanh")
-    assert Trainer(net).train().accuracy > 0.9
 
 
 def test_lesson_9_vanishing_gradients_in_the_gradient_panel(window):
@@ -136,10 +112,3 @@ def test_lesson_1_one_neuron_learns_and_then_or(window):
     assert Trainer(net.copy()).train().accuracy == 1.0
     window.doc.undo_stack.push(SetDataset(window.doc, DatasetSpec(generator="or")))
     assert Trainer(net.copy()).train().accuracy == 1.0
-
-
-def test_lesson_6_online_sgd_reaches_every_point_for_its_seed():
-    net = load_network(lessons_dir() / "06_noisy_xor_online.json")
-    assert net.training.batch_size == 1 and net.training.halve_on_plateau
-    assert net.dataset.params["size"] == 200 and net.training.loss == "mse"
-    assert Trainer(net).train().accuracy == 1.0
