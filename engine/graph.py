@@ -5,27 +5,6 @@ from __future__ import annotations
 import heapq
 
 
-def find_path(edges: list[tuple[str, str]], start: str, goal: str) -> list[str] | None:
-    """A directed path start → … → goal, or None."""
-    succ: dict[str, list[str]] = {}
-    for s, t in edges:
-        succ.setdefault(s, []).append(t)
-    parent: dict[str, str | None] = {start: None}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            path = [node]
-            while (p := parent[path[-1]]) is not None:
-                path.append(p)
-            return path[::-1]
-        for nxt in succ.get(node, ()):
-            if nxt not in parent:
-                parent[nxt] = node
-                stack.append(nxt)
-    return None
-
-
 def topological_sort(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | None:
     """Topological order keeping the given order among ready nodes; None on a cycle."""
     indeg = dict.fromkeys(nodes, 0)

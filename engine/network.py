@@ -22,7 +22,7 @@ from .errors import (
     SelfLoopError,
     UnknownNeuronError,
 )
-from .graph import find_path, topological_sort
+from .graph import topological_sort
 from .settings import DatasetSpec, TrainingSettings
 
 KINDS = ("input", "hidden", "output")
@@ -82,6 +82,11 @@ class Network:
         self.parameter_revision = 0
         self._order_cache: tuple[int, list[str]] | None = None
         self._layout: Any = None  # a compiled network never handed out: only copied
+        # For amortised O(1) cycle checks: successors of each neuron, and a position in
+        # some topological order (None: to be worked out again after a backward edge).
+        self._succ: dict[str, set[str]] = {}
+        self._rank: dict[str, int] | None = {}
+        self._next_rank = 0
 
     # ----------------------------------------------------------------- queries
     @property
@@ -180,9 +185,45 @@ class Network:
             raise IntoInputError(source, target, f"{tgt.name} is an input neuron")
         if src.kind == "output":
             raise FromOutputError(source, target, f"{src.name} is an output neuron")
-        path = find_path(list(self._connections), target, source)
+        path = self._path(target, source)
         if path is not None:
             raise CycleError(source, target, [*path, target])
+
+    def _ranks(self) -> dict[str, int]:
+        if self._rank is None:
+            self._rank = {nid: i for i, nid in enumerate(self.topological_order())}
+            self._next_rank = len(self._rank)
+        return self._rank
+
+    def _index_graph(self) -> None:
+        """Successor sets from the connections (after building the dicts directly)."""
+        self._succ = {nid: set() for nid in self._neurons}
+        for s, t in self._connections:
+            self._succ[s].add(t)
+        self._rank = None
+
+    def _path(self, start: str, goal: str) -> list[str] | None:
+        """A path start → … → goal, or None. When start comes after goal in the kept
+        topological order (the common case: connecting forwards) there can be none, and
+        nothing is walked; otherwise only neurons ranked between the two are visited."""
+        rank = self._ranks()
+        if rank[start] > rank[goal]:
+            return None
+        limit = rank[goal]
+        parent: dict[str, str | None] = {start: None}
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                path = [node]
+                while (p := parent[path[-1]]) is not None:
+                    path.append(p)
+                return path[::-1]
+            for nxt in self._succ[node]:
+                if nxt not in parent and rank[nxt] <= limit:
+                    parent[nxt] = node
+                    stack.append(nxt)
+        return None
 
     def can_connect(self, source: str, target: str) -> bool:
         try:
@@ -229,9 +270,16 @@ class Network:
         """Put back a neuron object as it is (undo of a removal keeps its place)."""
         if neuron.id in self._neurons:
             raise NetworkError(f"a neuron with id {neuron.id!r} already exists")
-        items = list(self._neurons.items())
-        items.insert(len(items) if index is None else index, (neuron.id, neuron))
-        self._neurons = dict(items)
+        if index is None or index >= len(self._neurons):
+            self._neurons[neuron.id] = neuron
+        else:
+            items = list(self._neurons.items())
+            items.insert(index, (neuron.id, neuron))
+            self._neurons = dict(items)
+        self._succ[neuron.id] = set()
+        if self._rank is not None:  # an isolated neuron may stand last in any order
+            self._rank[neuron.id] = self._next_rank
+            self._next_rank += 1
         self._structure_changed()
 
     def remove_neuron(self, neuron_id: str) -> tuple[Neuron, int, list[tuple[int, Connection]]]:
@@ -245,29 +293,40 @@ class Network:
         ]
         for _, c in removed:
             del self._connections[c.key]
+            self._succ[c.source].discard(c.target)
         del self._neurons[neuron_id]
+        del self._succ[neuron_id]
+        if self._rank is not None:
+            del self._rank[neuron_id]
         self._structure_changed()
         return neuron, index, removed
 
     def connect(
         self, source: str, target: str, weight: float = 0.0, index: int | None = None
     ) -> Connection:
-        self.check_connect(source, target)
         conn = Connection(source, target, _check_finite(weight, f"{source} → {target}.weight"))
         self.insert_connection(conn, index)
         return conn
 
     def insert_connection(self, conn: Connection, index: int | None = None) -> None:
         self.check_connect(conn.source, conn.target)
-        items = list(self._connections.items())
-        items.insert(len(items) if index is None else index, (conn.key, conn))
-        self._connections = dict(items)
+        if index is None or index >= len(self._connections):
+            self._connections[conn.key] = conn
+        else:
+            items = list(self._connections.items())
+            items.insert(index, (conn.key, conn))
+            self._connections = dict(items)
+        self._succ[conn.source].add(conn.target)
+        rank = self._rank
+        if rank is not None and rank[conn.source] > rank[conn.target]:
+            self._rank = None  # a backward edge: the order is worked out again when needed
         self._structure_changed()
 
     def disconnect(self, source: str, target: str) -> tuple[Connection, int]:
         conn = self.connection(source, target)
         index = self.connection_index(source, target)
         del self._connections[conn.key]
+        self._succ[source].discard(target)
         self._structure_changed()
         return conn, index
 
@@ -367,6 +426,7 @@ class Network:
         other.training = self.training.copy()
         other.dataset = None if self.dataset is None else self.dataset.copy()
         other.extra = dict(self.extra)
+        other._index_graph()
         return other
 
     def parameters(self) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
@@ -383,4 +443,5 @@ class Network:
         net = cls(name)
         net._neurons = {n.id: n for n in neurons}
         net._connections = {c.key: c for c in connections}
+        net._index_graph()
         return net

@@ -100,3 +100,39 @@ def test_topological_order_keeps_file_order_among_ready_neurons():
         [("a", "h", 1), ("h", "o", 1), ("b", "o", 1)],
     )
     assert net.topological_order() == ["a", "b", "h", "o"]
+
+
+def test_cycle_checks_agree_with_a_full_sort_after_any_edits():
+    """The kept topological order (amortised O(1) connects) never lets a cycle in and
+    never refuses an edge that makes none, whatever order edits come in."""
+    import random
+
+    from engine.graph import topological_sort
+    from engine.network import Network
+
+    rng = random.Random(7)
+    for _ in range(40):
+        net = Network()
+        ids = [net.add_neuron("hidden", f"n{i}").id for i in range(8)]
+        for _ in range(60):
+            action = rng.random()
+            s, t = rng.sample(ids, 2)
+            if action < 0.7:
+                would_cycle = topological_sort(ids, [*net.parameters()[0], (s, t)]) is None
+                if net.has_connection(s, t):
+                    continue
+                if would_cycle:
+                    with pytest.raises(CycleError):
+                        net.connect(s, t)
+                else:
+                    net.connect(s, t)
+            elif action < 0.85 and net.connections:
+                net.disconnect(*rng.choice(net.connections).key)
+            elif action < 0.95:
+                removed = rng.choice(ids)
+                net.remove_neuron(removed)
+                ids.remove(removed)
+                ids.append(net.add_neuron("hidden", f"m{len(ids)}{rng.random():.6f}").id)
+            else:
+                net = net.copy()
+        assert topological_sort(ids, [c.key for c in net.connections]) is not None
