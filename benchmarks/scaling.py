@@ -1,0 +1,116 @@
+"""Training speed at several sizes, against PyTorch on the CPU when it is importable:
+full-batch SGD, bce, tanh hidden layers, sigmoid outputs, one BLAS thread for both.
+
+    python benchmarks/scaling.py
+
+Runs are interleaved and the best of several is kept, so machine noise hits both sides.
+Also times building the largest network through the model's API (add_neuron, connect).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: a fair comparison
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import itertools
+import time
+
+import numpy as np
+from _common import best_time, layered_network
+
+from engine.datasets import Dataset
+from engine.trainer import Trainer
+
+CASES = [
+    ([2, 8, 8, 1], 200),
+    ([2, 32, 32, 1], 1000),
+    ([2, 64, 64, 64, 1], 1000),
+    ([8, 128, 128, 4], 2000),
+]
+
+
+def data_for(widths: list[int], samples: int) -> Dataset:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(samples, widths[0]))
+    Y = (X[:, : widths[-1]] * X[:, -1:] > 0).astype(float)  # a nonlinear rule per output
+    return Dataset(X, Y)
+
+
+def engine_run(widths, data, epochs):
+    trainer = Trainer(layered_network(widths), data)
+    trainer.train(2)
+    return lambda: trainer.train(epochs)
+
+
+def torch_run(widths, data, epochs, dtype):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    layers = []
+    for a, b in itertools.pairwise(widths):
+        layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
+    layers[-1] = torch.nn.Sigmoid()
+    model = torch.nn.Sequential(*layers).to(dtype)
+    X = torch.tensor(data.inputs, dtype=dtype)
+    Y = torch.tensor(data.targets, dtype=dtype)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    loss_fn = torch.nn.BCELoss()
+
+    def run():
+        for _ in range(epochs):
+            opt.zero_grad()
+            loss = loss_fn(model(X), Y)
+            loss.backward()
+            opt.step()
+            loss.item()  # the engine records every epoch's loss too
+
+    run()
+    return run
+
+
+def main() -> None:
+    try:
+        import torch
+
+        torch_name = f"PyTorch {torch.__version__.split('+')[0]}"
+    except ImportError:
+        torch = None
+        torch_name = "PyTorch (not importable)"
+    print(f"full-batch SGD, bce, tanh hidden, one BLAS thread; {torch_name}")
+    print(
+        f"{'network, samples':>22} {'engine f64':>11} {'torch f64':>10} {'torch f32':>10}  ratios"
+    )
+    for widths, samples in CASES:
+        data = data_for(widths, samples)
+        epochs = max(
+            5,
+            int(2_000_000 / (samples * sum(a * b for a, b in itertools.pairwise(widths)))),
+        )
+        runs = {"engine": engine_run(widths, data, epochs)}
+        if torch is not None:
+            runs["f64"] = torch_run(widths, data, epochs, torch.float64)
+            runs["f32"] = torch_run(widths, data, epochs, torch.float32)
+        best = dict.fromkeys(runs, float("inf"))
+        for _ in range(5):  # interleaved
+            for name, run in runs.items():
+                best[name] = min(best[name], best_time(run, 1))
+        rate = {name: epochs / t for name, t in best.items()}
+        label = f"{'-'.join(map(str, widths))}, {samples:,}"
+        line = f"{label:>22} {rate['engine']:>11,.0f}"
+        if torch is not None:
+            line += f" {rate['f64']:>10,.0f} {rate['f32']:>10,.0f}"
+            line += f"  {rate['engine'] / rate['f64']:.2f}× f64, {rate['engine'] / rate['f32']:.2f}× f32"
+        print(line)
+    t0 = time.perf_counter()
+    layered_network([8, 128, 128, 4])
+    print(
+        f"building 8-128-128-4 through the API (add_neuron, connect): {time.perf_counter() - t0:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
