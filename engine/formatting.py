@@ -54,11 +54,17 @@ def format_number(x: float, digits: int = 3) -> str:
 
 def update_pair(old: float, new: float, digits: int = 3) -> tuple[str, str]:
     """(old, new) as shown side by side for an update: both with the fewest digits (at
-    least ``digits``) at which they differ as displayed, so a step that is not zero never
-    reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999)."""
+    least ``digits``) at which they differ as displayed — a step that is not zero never
+    reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999) — and at which the shown old
+    value plus the step rounds to the shown new one, so the arithmetic checks by hand."""
+
+    def r(x: float, d: int) -> float:
+        return float(f"{x:.{d}g}")
+
     if new != old:
         for d in range(digits, 18):
-            if float(f"{old:.{d}g}") != float(f"{new:.{d}g}"):
+            o, n = r(old, d), r(new, d)
+            if o != n and r(o + (new - old), d) == n:
                 return format_number(old, d), format_number(new, d)
     return format_number(old, digits), format_number(new, digits)
 

@@ -15,6 +15,10 @@ from PySide6.QtGui import QUndoStack
 from engine.files import load_network, save_network
 from engine.network import Connection, Network, Neuron
 
+# Training settings that only decide when training stops: changing one keeps the trainer
+# and its history (nothing trained so far would have gone differently).
+STOPPING_SETTINGS = ("max_epochs", "target_loss", "min_improvement")
+
 
 class Document(QObject):
     neuron_added = Signal(str)
@@ -37,11 +41,12 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self.modified_changed)
         self._recovered = False  # a restored recovery copy is unsaved with no undo history
+        self._unrecorded = False  # weights shown (time travel) that no command records
 
     # ----------------------------------------------------------------- file
     @property
     def modified(self) -> bool:
-        return self._recovered or not self.undo_stack.isClean()
+        return self._recovered or self._unrecorded or not self.undo_stack.isClean()
 
     @property
     def display_name(self) -> str:
@@ -53,6 +58,7 @@ class Document(QObject):
         self.path = path
         self.undo_stack.clear()
         self._recovered = modified
+        self._unrecorded = False
         self.network_replaced.emit()
         self.network_edited.emit()
         self.path_changed.emit()
@@ -70,6 +76,7 @@ class Document(QObject):
             self.network.name = self.network.name or target.stem
         self.path = target
         self._recovered = False
+        self._unrecorded = False
         self.undo_stack.setClean()
         self.path_changed.emit()
         self.modified_changed.emit()
@@ -107,10 +114,14 @@ class Document(QObject):
             self.neuron_changed.emit(nid)
         self.network_edited.emit()
 
-    def show_trained_parameters(self, weights: dict, biases: dict) -> None:
-        """Training's progress, shown as it goes: items redraw, but nothing derived from the
-        structure is rebuilt (the undoable "Train" command comes when training stops)."""
+    def show_trained_parameters(self, weights: dict, biases: dict, recorded=True) -> None:
+        """Training's progress (or an earlier epoch's weights), shown as it goes: items
+        redraw, but nothing derived from the structure is rebuilt. ``recorded``: an undo
+        command holds these weights; if not, the document counts as changed."""
         self.network.set_parameters(weights, biases)
+        if not recorded and not self._unrecorded:
+            self._unrecorded = True
+            self.modified_changed.emit()
         for key in weights:
             self.connection_changed.emit(key)
         for nid in biases:
@@ -134,7 +145,8 @@ class Document(QObject):
     def apply_training(self, name: str, value) -> None:
         setattr(self.network.training, name, value)
         self.training_changed.emit()
-        self.network_edited.emit()
+        if name not in STOPPING_SETTINGS:  # those change when training stops, not how
+            self.network_edited.emit()
 
     def apply_dataset(self, spec) -> None:
         self.network.dataset = spec

@@ -38,6 +38,7 @@ class LearningController(QObject):
     progress = Signal()  # epochs trained or viewed: plots, counters, table
     running_changed = Signal(bool)
     message = Signal(str)
+    messages_stale = Signal()  # what was said is about a state that is gone
 
     def __init__(self, doc, clock: Callable[[], float] = time.perf_counter) -> None:
         super().__init__(doc)
@@ -68,7 +69,6 @@ class LearningController(QObject):
     def _network_replaced(self) -> None:
         self.sample = None  # a sample of the previous file means nothing here
         self._network_edited()
-        self.message.emit("")  # messages belong to the document they were about
 
     def _network_edited(self) -> None:
         """Someone else changed the network (an edit, undo, another file): the trainer is
@@ -88,6 +88,7 @@ class LearningController(QObject):
         self.session = None
         self.viewing = None
         self._run_command = None
+        self.messages_stale.emit()
         self.state_changed.emit()
         self.progress.emit()
 
@@ -176,26 +177,25 @@ class LearningController(QObject):
         self.pause()
         if self.session is not None:
             self.end_steps()
+        # a view, not an edit: no undo step (the document counts as changed, though)
         if epoch >= t.epoch:
             self.viewing = None
-            self._write_back()
+            self.doc.show_trained_parameters(*t.parameters(), recorded=False)
         else:
             self.viewing = max(epoch, 0)
-            self._show(*t.at_epoch(self.viewing).parameters())
+            self.doc.show_trained_parameters(
+                *t.at_epoch(self.viewing).parameters(), recorded=False
+            )
         self.progress.emit()
-
-    def settle_preview(self) -> None:
-        """The slider was let go: what is shown becomes one undoable step."""
-        if self.viewing is None:
-            self._finish_run("Back to the latest epoch")
-        else:
-            self._finish_run(f"Go back to epoch {self.viewing}")
 
     def _continue_from_view(self) -> bool:
         """Before training goes on from an earlier epoch, drop the later history (asking
         first when it is long). False: the user kept the history; do nothing."""
         t = self.trainer
         if t is None or self.viewing is None:
+            return True
+        if self.viewing == t.epoch:
+            self.viewing = None
             return True
         later = t.epoch - self.viewing
         if later > LONG_HISTORY and not self.confirm(
@@ -208,17 +208,6 @@ class LearningController(QObject):
         self.viewing = None
         return True
 
-    def rewind(self, epoch: int) -> int:
-        """Go back to ``epoch`` and drop what came after (as continuing from there would)."""
-        self.preview(epoch)
-        if self.trainer is None or not self._continue_from_view():
-            return self.shown_epoch or 0
-        self._write_back()
-        self._finish_run(f"Go back to epoch {self.trainer.epoch}")
-        self.state_changed.emit()
-        self.progress.emit()
-        return self.trainer.epoch
-
     # ------------------------------------------------------------- stepping
     @property
     def walk_state(self):
@@ -228,6 +217,11 @@ class LearningController(QObject):
         self._move(lambda session: session.forward(self.granularity))
 
     def step_back(self) -> None:
+        if self.viewing is not None:  # viewing the past: one more epoch back, nothing lost
+            if self.viewing == 0:
+                self.message.emit("At epoch 0: nothing earlier to go back to.")
+            self.preview(self.viewing - 1 if self.viewing else 0)
+            return
         granularity = "step" if self.granularity == "epoch" else self.granularity
 
         def back(session) -> None:
@@ -346,6 +340,7 @@ class LearningController(QObject):
         self.trainer = None
         self.session = None
         self.viewing = None
+        self.message.emit("Back to the weights training started from.")
         self.state_changed.emit()
         self.progress.emit()
 

@@ -85,7 +85,6 @@ def main(out: str = "shots") -> None:
     window.learning._write_back()
     window.learning.progress.emit()
     window.learning.preview(1204)
-    window.learning.settle_preview()
     window.loss_dock.raise_()
     save(window, out_dir / "time-travel.png")
     window.doc.undo_stack.setClean()

@@ -73,6 +73,9 @@ class Twin:
         return True
 
     def step(self, window, granularity: str, answer: bool, back: bool = False) -> None:
+        if back and self.viewing is not None:  # viewing the past: one epoch further back
+            self.viewing, self.session = max(self.viewing - 1, 0), None
+            return
         if not self.go_on(window, answer):
             return
         if self.session is None:

@@ -215,7 +215,8 @@ def test_time_travel_previews_without_dropping_and_continues_exactly(qtbot, wind
     )
     slider.setSliderDown(False)
     slider.sliderReleased.emit()
-    assert window.doc.undo_stack.undoText() == "Go back to epoch 1204"
+    assert window.doc.undo_stack.undoText() == "Train"  # a view, not an edit: no undo step
+    assert window.doc.modified  # but what is shown is not what was saved
     qtbot.waitUntil(lambda: "Epoch 1204" in window.loss_panel.readout.text(), timeout=2_000)
     # going on from the past asks first (1796 epochs would go), and Cancel keeps them
     answerer = DialogAnswerer([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Ok])

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from engine.files import save_network
-from engine.formatting import to_plain, update_pair
+from engine.formatting import format_number, to_plain, update_pair
 from engine.maps import grid_axes, neuron_map
 from engine.settings import DatasetSpec
 from engine.walkthrough import Walkthrough
@@ -120,9 +120,35 @@ def test_space_drag_pans_without_playing_wherever_the_focus_is(qtbot, window):
     assert (after - before).manhattanLength() > 50
     assert not window.learning.playing and net.parameters() == before_weights
     assert window.learning.trainer is None or window.learning.trainer.epoch == 0
+    qtbot.wait(150)  # (a release followed at once by a press is a held key's auto-repeat)
     QTest.keyClick(elsewhere, Qt.Key.Key_Space)  # a tap still plays
+    qtbot.waitUntil(lambda: window.learning.playing, timeout=2_000)
     assert window.learning.playing
     window.act_play.trigger()
+
+
+def test_a_held_space_whose_auto_repeat_looks_like_taps_still_only_pans(qtbot, window):
+    """Under some X servers a held key repeats as real release/press pairs: 0.1 (and the
+    first fix) took the last of them for a tap and trained 3000 epochs during a pan."""
+    from PySide6.QtCore import QPoint
+
+    net = open_file(window, "examples/xor_untrained.json")
+    before = net.parameters()
+    vp = window.view.viewport()
+    QTest.keyPress(vp, Qt.Key.Key_Space)
+    a, b = QPoint(300, 300), QPoint(150, 220)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, 6):
+        QTest.mouseMove(vp, QPoint(a.x() - 30 * i, a.y() - 16 * i))
+        QTest.keyRelease(vp, Qt.Key.Key_Space)  # repeats reported as real events
+        QTest.keyPress(vp, Qt.Key.Key_Space)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    QTest.keyRelease(vp, Qt.Key.Key_Space)
+    QTest.keyPress(vp, Qt.Key.Key_Space)  # one more repeat after the mouse came up
+    QTest.keyRelease(vp, Qt.Key.Key_Space)
+    qtbot.wait(200)
+    assert not window.learning.playing and net.parameters() == before
+    assert window.learning.trainer is None or window.learning.trainer.epoch == 0
 
 
 def unlabelled_network():
@@ -261,3 +287,23 @@ def test_the_training_dock_shows_what_applies_and_takes_any_precision(qtbot, win
     window.act_undo.trigger()  # the new weights
     window.act_undo.trigger()  # the range: back to ±scale
     assert net.training.init_range is None and shown("init_scale")
+
+
+def test_the_inspector_follows_training_and_enter_changes_nothing(qtbot, window):
+    """0.1: the inspector kept a weight from before training; Enter wrote it back."""
+    from tests.gui_helpers import click, connection_point, play_epochs
+
+    net = open_file(window, "examples/xor_untrained.json")
+    window.inspector_dock.raise_()
+    click(window, *connection_point(window, ("x1", "h1")))
+    field = window.inspector.weight_field
+    assert field.edit.text() == format_number(net.connection("x1", "h1").weight, 6)
+    play_epochs(qtbot, window, 200)
+    window.act_play.trigger()
+    trained = net.connection("x1", "h1").weight
+    assert field.edit.text() == format_number(trained, 6)
+    depth = window.doc.undo_stack.count()
+    field.edit.setFocus()
+    QTest.keyClick(field.edit, Qt.Key.Key_Return)
+    assert net.connection("x1", "h1").weight == trained  # not rounded, not old
+    assert window.doc.undo_stack.count() == depth

@@ -3,13 +3,14 @@ rubber-band selection. Text is drawn as text at every zoom level, so it stays cr
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from .items import MIN_LABEL_ZOOM
 
 MIN_ZOOM, MAX_ZOOM = 0.15, 6.0
+SPACE_RELEASE_MS = 60
 
 
 class NetworkView(QGraphicsView):
@@ -33,6 +34,12 @@ class NetworkView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._space = False
         self._space_dragged = False
+        # Some X servers report a held key's auto-repeat as real release/press pairs: a
+        # release counts only if no press follows within this many ms.
+        self._release = QTimer(self)
+        self._release.setSingleShot(True)
+        self._release.setInterval(SPACE_RELEASE_MS)
+        self._release.timeout.connect(self._space_released)
         self._panning = False
 
     @property
@@ -72,6 +79,9 @@ class NetworkView(QGraphicsView):
     def space_down(self) -> None:
         """Space pressed (the window routes it here wherever the focus is, bar text
         fields and buttons): a drag now pans, and nothing plays."""
+        if self._release.isActive():  # the release just before was auto-repeat: still held
+            self._release.stop()
+            return
         if self._space or self.scene().connecting:
             return
         self._space, self._space_dragged = True, False
@@ -79,11 +89,16 @@ class NetworkView(QGraphicsView):
 
     def space_up(self) -> None:
         """Space released: a tap (no button pressed meanwhile) is Play/Pause."""
+        if self._space:
+            self._release.start()
+
+    def _space_released(self) -> None:
         if not self._space:
             return
         self._space = False
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
-        if not self._space_dragged:
+        buttons = QApplication.mouseButtons()
+        if not self._space_dragged and buttons == Qt.MouseButton.NoButton:
             self.space_tapped.emit()
 
     def keyPressEvent(self, event) -> None:

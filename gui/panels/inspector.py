@@ -54,11 +54,17 @@ class NumberField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.error)
         self._value: float | None = None
+        self._shown = ""  # the text set_value wrote: Enter on it unchanged changes nothing
         self.edit.editingFinished.connect(self._finish)
 
     def set_value(self, value: float) -> None:
+        """Show ``value``, unless the user is typing another one right now."""
+        if self.edit.hasFocus() and self.edit.text() != self._shown:
+            self._value = value
+            return
         self._value = value
-        self.edit.setText(format_number(value, 6))
+        self._shown = format_number(value, 6)
+        self.edit.setText(self._shown)
         self._set_problem("")
 
     def _set_problem(self, message: str) -> None:
@@ -69,6 +75,9 @@ class NumberField(QWidget):
         )
 
     def _finish(self) -> None:
+        if self.edit.text() == self._shown:  # not edited (it shows the value rounded)
+            self._set_problem("")
+            return
         try:
             value = parse_number(self.edit.text())
         except NumberError as e:
@@ -157,7 +166,19 @@ class Inspector(QWidget):
         self._many: list[str] = []
         scene.selectionChanged.connect(self.refresh)
         doc.network_edited.connect(self.refresh)
+        # training shows its progress without editing: follow it, or Enter would write an
+        # old value back
+        doc.connection_changed.connect(self._connection_changed)
+        doc.neuron_changed.connect(self._neuron_changed)
         self.refresh()
+
+    def _connection_changed(self, key) -> None:
+        if self._connection == tuple(key) and self.doc.network.has_connection(*key):
+            self.weight_field.set_value(self.doc.network.connection(*key).weight)
+
+    def _neuron_changed(self, nid: str) -> None:
+        if self._neuron == nid and self.doc.network.has_neuron(nid):
+            self.bias_field.set_value(self.doc.network.neuron(nid).bias)
 
     @staticmethod
     def _activation_combo() -> QComboBox:

@@ -74,7 +74,6 @@ class LossPanel(QWidget):
             "Play or Step then continues from there"
         )
         self.slider.valueChanged.connect(self._slider_moved)
-        self.slider.sliderReleased.connect(controller.settle_preview)
         self.readout = QLabel()
         self.readout.setWordWrap(True)
         row = QHBoxLayout()
@@ -135,10 +134,8 @@ class LossPanel(QWidget):
         self.readout.setText(text)
 
     def _slider_moved(self, epoch: int) -> None:
-        """Dragging previews the epoch under the slider; arrow keys move and settle."""
+        """Dragging (or the arrow keys) previews the epoch under the slider."""
         self.controller.preview(epoch)
-        if not self.slider.isSliderDown():
-            self.controller.settle_preview()
 
 
 class DecisionMap(QWidget):

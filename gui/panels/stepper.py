@@ -126,7 +126,17 @@ class StepPanel(QWidget):
         if t is None:
             self.counters.setText("Not started: Step (→) walks an iteration, Play (Space) trains.")
             return
-        loss = f", loss {format_number(t.history.loss[-1], 4)}" if t.history.loss else ""
+        viewing = self.controller.viewing
+        if viewing is not None:
+            self.counters.setText(
+                f"Viewing epoch {viewing} of {t.epoch} (time travel): Step continues from here"
+            )
+            return
+        loss = (
+            f" · epoch {t.epoch}'s loss {format_number(t.history.loss[-1], 4)}"
+            if t.history.loss
+            else ""
+        )
         self.counters.setText(f"Epoch {t.epoch} · iteration {t.iteration}{loss}")
 
     def refresh(self) -> None:
@@ -155,9 +165,16 @@ class StepPanel(QWidget):
         if position >= 0:
             self.steps.scrollToItem(self.steps.item(position))
             step = session.cursor.step
+            m = walk.m
+            which = (
+                f"<br><span style='color:#666'>values for sample {walk.sample} of the batch of "
+                f"{m}; ∂L/∂w and ∂L/∂b are means over the batch</span>"
+                if m > 1
+                else ""
+            )
             self.formula.setText(
                 f"<b>{step.phase.capitalize()}</b> · {to_html(step.title)}<br>"
-                f"<span style='font-size:13pt'>{to_html(step.line)}</span>"
+                f"<span style='font-size:13pt'>{to_html(step.line)}</span>{which}"
             )
         else:
             self.formula.setText("<i>Start of the iteration: nothing computed yet.</i>")

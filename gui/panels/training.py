@@ -148,7 +148,8 @@ class TrainingPanel(QWidget):
             buttons.addWidget(b)
         self.speed = QComboBox()
         for eps in SPEEDS:
-            self.speed.addItem("as fast as possible" if eps is None else f"{eps} epochs/s", eps)
+            text = "as fast as possible" if eps is None else f"{eps} epoch{'s' * (eps != 1)}/s"
+            self.speed.addItem(text, eps)
         self.speed.setCurrentIndex(SPEEDS.index(controller.epochs_per_second))
         self.speed.setToolTip(
             "Epochs trained per second while playing: slow enough to watch the weights and "
@@ -171,10 +172,15 @@ class TrainingPanel(QWidget):
         self.doc.network_replaced.connect(self.refresh)
         self.doc.training_changed.connect(self.refresh)
         controller.message.connect(self.status.setText)
-        controller.running_changed.connect(
-            lambda on: self.status.setText("Training…" if on else self.status.text())
-        )
+        controller.messages_stale.connect(self.status.clear)
+        controller.running_changed.connect(self._running_changed)
         self.refresh()
+
+    def _running_changed(self, on: bool) -> None:
+        if on:
+            self.status.setText("Training…")
+        elif self.status.text() == "Training…" and self.controller.trainer is not None:
+            self.status.setText(f"Paused at epoch {self.controller.trainer.epoch}.")
 
     # ------------------------------------------------------------- widgets
     def _widget(self, name: str, spec) -> QWidget:
