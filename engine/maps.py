@@ -133,6 +133,8 @@ def hidden_space(network, X: np.ndarray, first: str, second: str):
     if set(incoming) != {first, second}:
         return points, None
     w1, w2, b = incoming[first], incoming[second], network.neuron(output).bias
+    if w1 == 0 and w2 == 0:  # the output ignores both: no line in this plane
+        return points, None
     lo, hi = points.min(axis=0) - 0.1, points.max(axis=0) + 0.1
     if abs(w2) >= abs(w1):  # y = −(w1·x + b)/w2 across the x range
         xs = np.array([lo[0], hi[0]])

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(self.show_message)
         self.files.message.connect(self.show_message)
         self.scene.weight_edit_requested.connect(self.edit_weight)
+        self.scene.escape_pressed.connect(lambda: self.set_tool("select"))
         self.scene.neuron_activated.connect(lambda _nid: self.inspector_dock.raise_())
         self.scene.context_menu_requested.connect(self._context_menu)
         self.scene.selectionChanged.connect(self._update_enabled)

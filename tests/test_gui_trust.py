@@ -307,3 +307,13 @@ def test_the_inspector_follows_training_and_enter_changes_nothing(qtbot, window)
     QTest.keyClick(field.edit, Qt.Key.Key_Return)
     assert net.connection("x1", "h1").weight == trained  # not rounded, not old
     assert window.doc.undo_stack.count() == depth
+
+
+def test_a_new_document_shows_plain_empty_plots_and_esc_returns_to_select(window):
+    window.files.new()
+    assert not window.loss_panel.marker.isVisible()
+    assert "No training yet" in window.loss_panel.readout.text()
+    window.set_tool("output")
+    window.view.setFocus()
+    QTest.keyClick(window.view.viewport(), Qt.Key.Key_Escape)
+    assert window.scene.tool == "select" and window.tool_actions["select"].isChecked()

@@ -30,6 +30,7 @@ TOOL_HINTS = {
 
 class NetworkScene(QGraphicsScene):
     status = Signal(str)  # a message for the status bar (refusals, hints)
+    escape_pressed = Signal()  # Esc with nothing to cancel: back to the Select tool
     weight_edit_requested = Signal(object)  # (source, target)
     neuron_activated = Signal(str)  # double-click on a neuron: show it in the inspector
     context_menu_requested = Signal(object, object)  # (item or None, screen QPoint)
@@ -303,6 +304,9 @@ class NetworkScene(QGraphicsScene):
         if event.key() == Qt.Key.Key_Escape and self.connecting:
             self.cancel_connection()
             self.status.emit("Connection cancelled.")
+            return
+        if event.key() == Qt.Key.Key_Escape and self.tool != "select":
+            self.escape_pressed.emit()  # back to the Select tool
             return
         super().keyPressEvent(event)
 

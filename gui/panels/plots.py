@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import dataset_from_spec, split_indices
+from engine.formatting import format_number
 from engine.maps import contour_segments, data_extent, neuron_map, pixel_rect
 from engine.settings import DatasetSpec
 
@@ -65,6 +66,7 @@ class LossPanel(QWidget):
         )
         # (thousands of points: unantialiased paths draw several times faster)
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#e9a912", width=2))
+        self.marker.hide()  # shown with the first epoch
         self.plot.addItem(self.marker)
         self.log_box = QCheckBox("Log scale")
         self.log_box.toggled.connect(lambda on: self.plot.setLogMode(y=on))
@@ -106,6 +108,7 @@ class LossPanel(QWidget):
             self.plot.setXRange(0, 10)
             self.plot.setYRange(0, 1)
             self._empty = True
+            self.marker.hide()
             self.readout.setText("No training yet: press Play (Space).")
             return
         if self._empty:  # the empty state fixed the ranges; data brings autorange back
@@ -123,9 +126,11 @@ class LossPanel(QWidget):
             self.slider.setValue(shown)
             self.slider.blockSignals(False)
         self.marker.setValue(shown)
+        self.marker.show()
         k = max(shown, 1) - 1  # the loss measured during epoch `shown`
-        test = f", test loss {h.test_loss[k]:.4g}" if len(h.test_loss) > k else ""
-        text = f"Epoch {shown}: loss {h.loss[k]:.4g}, accuracy {100 * h.accuracy[k]:.1f}%{test}"
+        f = format_number
+        test = f", test loss {f(h.test_loss[k], 4)}" if len(h.test_loss) > k else ""
+        text = f"Epoch {shown}: loss {f(h.loss[k], 4)}, accuracy {100 * h.accuracy[k]:.1f} %{test}"
         if shown < t.epoch:
             text += (
                 f" — viewing the past ({t.epoch} trained): Play or Step continues from "
@@ -149,6 +154,8 @@ class DecisionMap(QWidget):
         self.controller = controller
         self.doc = controller.doc
         self.plot = pg.PlotWidget()
+        for side in ("bottom", "left"):  # inputs are read as they are, never as "×0.001"
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         # TensorFlow Playground's diverging map: orange for 0, white at 0.5, blue for 1
         cmap = pg.ColorMap([0.0, 0.5, 1.0], ["#e8822a", "#f7f7f7", "#2b7bba"])
@@ -211,6 +218,7 @@ class DecisionMap(QWidget):
         if not net.inputs or not net.outputs or net.dataset is None:
             self.image.clear()
             self.contour.setData([], [])
+            self.plot.setRange(xRange=(0, 1), yRange=(0, 1))  # an empty map: plain axes
             self.points.setData([])
             return
         try:
