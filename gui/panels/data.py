@@ -69,6 +69,9 @@ class DataPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        # narrow columns: the whole row (inputs … ŷ, target, ✓/✗) fits a docked panel
+        self.table.horizontalHeader().setDefaultSectionSize(72)
+        self.table.horizontalHeader().setMinimumSectionSize(30)
         self.summary = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -194,6 +197,7 @@ class DataPanel(QWidget):
         values[:, : len(net.inputs)] = self.data.inputs
         values[:, len(self.columns) :] = self.data.targets
         self.model.set_table(names, values, np.zeros(len(self.data), bool))
+        self.table.horizontalHeader().resizeSection(len(names) - 1, 36)  # ✓/✗
         self.refresh_values()
 
     def refresh_values(self) -> None:
