@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.initializers import initial_parameters
+from engine.predict import Score, Verdict, check_answer
 from engine.session import StepSession
 from engine.trainer import StopReason, Trainer
 
@@ -51,6 +53,10 @@ class LearningController(QObject):
         self.playing = False
         self.epochs_per_second: float | None = DEFAULT_SPEED
         self.viewing: int | None = None  # an earlier epoch shown by time travel
+        self.predict = False  # predict mode: each step's result is typed before it is shown
+        self.score = Score()  # of the iteration being walked, in predict mode
+        self._revealed: set[int] = set()
+        self._predict_walk = None
         # asked before history is dropped: (title, text) -> go ahead? (the window sets it)
         self.confirm: Callable[[str, str], bool] = lambda _title, _text: True
         self._writing = False
@@ -211,10 +217,63 @@ class LearningController(QObject):
     # ------------------------------------------------------------- stepping
     @property
     def walk_state(self):
-        return self.session.state if self.session is not None else None
+        """What the canvas shows: the cursor's state, or in predict mode, while the
+        current step's result is still to be typed, the state before it (same focus)."""
+        if self.session is None:
+            return None
+        cursor = self.session.cursor
+        if self.pending:
+            return replace(self.session.walk.state_at(cursor.position - 1), step=cursor.step)
+        return cursor.state
+
+    # -------------------------------------------------------------- predict
+    def set_predict(self, on: bool) -> None:
+        self.predict = on
+        self._predict_walk = None
+        self.state_changed.emit()
+
+    def _predict_state(self) -> set[int]:
+        """The revealed steps of the walk on screen (a new iteration starts afresh)."""
+        walk = self.session.walk if self.session is not None else None
+        if walk is not self._predict_walk:
+            self._predict_walk, self._revealed, self.score = walk, set(), Score()
+        return self._revealed
+
+    @property
+    def pending(self) -> bool:
+        """Predict mode is waiting for the current step's result."""
+        if not self.predict or self.session is None or self.session.cursor.position < 0:
+            return False
+        return self.session.cursor.position not in self._predict_state()
+
+    def answer(self, text: str) -> Verdict | None:
+        if not self.pending:
+            return None
+        position = self.session.cursor.position
+        verdict = check_answer(self.session.walk, self.session.cursor.step, text)
+        if verdict.correct:
+            self._revealed.add(position)
+            if self.score.tries.get(position):
+                self.score.later += 1
+            else:
+                self.score.first_try += 1
+            self.state_changed.emit()
+        else:
+            self.score.tries[position] = self.score.tries.get(position, 0) + 1
+        return verdict
+
+    def reveal(self) -> None:
+        if self.pending:
+            self._revealed.add(self.session.cursor.position)
+            self.score.revealed += 1
+            self.state_changed.emit()
 
     def step_forward(self) -> None:
-        self._move(lambda session: session.forward(self.granularity))
+        if self.pending:
+            self.message.emit("Type this step's result (or press Reveal) to go on.")
+            return
+        granularity = "step" if self.predict else self.granularity  # one result at a time
+        self._move(lambda session: session.forward(granularity))
 
     def step_back(self) -> None:
         if self.viewing is not None:  # viewing the past: one more epoch back, nothing lost

@@ -317,3 +317,41 @@ def test_a_new_document_shows_plain_empty_plots_and_esc_returns_to_select(window
     window.view.setFocus()
     QTest.keyClick(window.view.viewport(), Qt.Key.Key_Escape)
     assert window.scene.tool == "select" and window.tool_actions["select"].isChecked()
+
+
+def test_predict_mode_on_the_lecture_iteration(qtbot, window):
+    """Each result is hidden until typed: right, wrong (with the operand to look at) and
+    revealed answers; the canvas and the list give nothing away; a score per iteration."""
+    from tests.gui_helpers import type_into
+
+    open_file(window, "examples/xor_lecture.json")
+    panel = window.step_panel
+    combo = panel.sample_combo
+    combo.setCurrentIndex(combo.findData(1))  # x = (0, 1)
+    combo.activated.emit(combo.currentIndex())
+    panel.predict_box.setChecked(True)
+    window.act_step.trigger()  # z_h₁ = 5·0 + 5·1 − 8 = ?
+    assert "= <b>?</b>" in panel.formula.text() and "5·0 + 5·1 − 8" in panel.formula.text()
+    assert panel.steps.item(0).text().endswith("= ?")
+    assert not window.scene.neuron_items["h1"].annotation  # z not on the canvas yet
+    window.act_step.trigger()  # refused until answered
+    assert window.learning.session.cursor.position == 0
+    type_into(qtbot, panel.answer, "5")
+    assert "without + b = −8" in panel.verdict.text()
+    type_into(qtbot, panel.answer, "-3")
+    assert panel.verdict.text().startswith("✓")
+    assert "z = −3" in "\n".join(window.scene.neuron_items["h1"].annotation)
+    assert panel.steps.item(0).text().endswith("= −3")
+    window.act_step.trigger()  # h₁ = σ(−3) = ?
+    type_into(qtbot, panel.answer, "0.953")
+    assert "Check σ(−3): you typed 0.953, that is σ(3)." in panel.verdict.text()
+    panel.reveal_button.click()
+    assert "0.0474" in panel.verdict.text()
+    window.act_step.trigger()
+    type_into(qtbot, panel.answer, "-4")  # z_h₂ = −7·0 − 7·1 + 3
+    assert panel.score_label.text() == (
+        "This iteration: 1 right the first time, 1 after another look, 1 revealed."
+    )
+    panel.predict_box.setChecked(False)
+    assert not panel.predict_row.isVisible()
+    assert not panel.steps.item(10).text().endswith("= ?")

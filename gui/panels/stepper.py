@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -75,6 +77,35 @@ class StepPanel(QWidget):
             toggles.addWidget(box)
             self.toggles[name] = box
         toggles.addStretch(1)
+        self.predict_box = QCheckBox("Predict")
+        self.predict_box.setToolTip(
+            "Predict mode: each step's result stays hidden until you type it (Enter checks "
+            "it); a wrong answer says which operand to look at again"
+        )
+        self.predict_box.toggled.connect(controller.set_predict)
+        toggles.addWidget(self.predict_box)
+        self.answer = QLineEdit()
+        self.answer.setPlaceholderText("the result")
+        self.answer.returnPressed.connect(self._check)
+        self.check_button = QPushButton("Check")
+        self.check_button.clicked.connect(self._check)
+        self.reveal_button = QPushButton("Reveal")
+        self.reveal_button.clicked.connect(self._reveal)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.score_label = QLabel()
+        answer_row = QHBoxLayout()
+        answer_row.setContentsMargins(0, 0, 0, 0)
+        for w in (QLabel("Your result"), self.answer, self.check_button, self.reveal_button):
+            answer_row.addWidget(w)
+        self.predict_row = QWidget()
+        predict_layout = QVBoxLayout(self.predict_row)
+        predict_layout.setContentsMargins(0, 0, 0, 0)
+        predict_layout.addLayout(answer_row)
+        predict_layout.addWidget(self.verdict)
+        predict_layout.addWidget(self.score_label)
+        self.predict_row.hide()
+        self._hidden_from = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -82,6 +113,7 @@ class StepPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.counters)
         layout.addWidget(self.formula)
+        layout.addWidget(self.predict_row)
         layout.addWidget(self.steps, 1)
         layout.addLayout(toggles)
 
@@ -121,6 +153,46 @@ class StepPanel(QWidget):
     def _sample_chosen(self) -> None:
         self.controller.set_sample(self.sample_combo.currentData())
 
+    def _list_texts(self, walk, position: int) -> None:
+        """Every step with its result; in predict mode, those not yet answered end in ?"""
+        hide_from = len(walk.steps)
+        if self.controller.predict:
+            hide_from = position if self.controller.pending else position + 1
+        if hide_from == self._hidden_from:
+            return
+        self._hidden_from = hide_from
+        for step in walk.steps:
+            text = (
+                to_plain(step.line) if step.index < hide_from else to_plain(step.symbolic) + " = ?"
+            )
+            self.steps.item(step.index).setText(f"{step.index + 1:3}. {step.phase:8} {text}")
+
+    def _show_predict(self, position: int) -> None:
+        c = self.controller
+        self.predict_row.setVisible(c.predict)
+        self.answer.setEnabled(c.pending)
+        self.check_button.setEnabled(c.pending)
+        self.reveal_button.setEnabled(c.pending)
+        if c.predict:
+            self.score_label.setText(f"This iteration: {c.score}.")
+        if not c.pending:
+            self.answer.clear()
+
+    def _check(self) -> None:
+        verdict = self.controller.answer(self.answer.text())
+        if verdict is not None:
+            self.verdict.setText(("✓ " if verdict.correct else "✗ ") + verdict.message)
+            self.verdict.setStyleSheet(f"color: {'#2e9d4f' if verdict.correct else '#d13b3b'};")
+            if not verdict.correct:
+                self.answer.selectAll()
+
+    def _reveal(self) -> None:
+        step = self.controller.session.cursor.step if self.controller.session else None
+        self.controller.reveal()
+        if step is not None:
+            self.verdict.setText(f"Revealed: {to_plain(step.line)}")
+            self.verdict.setStyleSheet("color: #666;")
+
     def _update_counters(self) -> None:
         t = self.controller.trainer
         if t is None:
@@ -157,12 +229,23 @@ class StepPanel(QWidget):
             self._walk = walk
             self.steps.clear()
             for step in walk.steps:
-                item = QListWidgetItem(f"{step.index + 1:3}. {step.phase:8} {to_plain(step.line)}")
+                item = QListWidgetItem()
                 item.setToolTip(step.title)
                 self.steps.addItem(item)
+            self._hidden_from = None
         position = session.cursor.position
+        self._list_texts(walk, position)
         self.steps.setCurrentRow(position)
-        if position >= 0:
+        self._show_predict(position)
+        if position >= 0 and self.controller.pending:
+            step = session.cursor.step
+            self.formula.setText(
+                f"<b>{step.phase.capitalize()}</b> · {to_html(step.title)} · <i>your turn</i><br>"
+                f"<span style='font-size:13pt'>{to_html(step.symbolic)} = "
+                f"{to_html(step.numeric)} = <b>?</b></span>"
+            )
+            self.answer.setFocus()
+        elif position >= 0:
             self.steps.scrollToItem(self.steps.item(position))
             step = session.cursor.step
             m = walk.m
