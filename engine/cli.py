@@ -29,7 +29,7 @@ import numpy as np
 from .datasets import dataset_from_spec
 from .errors import NetworkError, NetworkFileError, plain, quote
 from .files import load_network, save_network
-from .gradients import NOISE, RTOL, check_gradients, compute_gradients
+from .gradients import RTOL, UNSETTLED, check_gradients, compute_gradients
 from .limits import (
     MAX_EPOCHS,
     MAX_PRINTED_VALUES,
@@ -112,6 +112,10 @@ def _printable_amount(values: int, what: str) -> None:
             f"{what} would print {count(values)} values (at most {count(MAX_PRINTED_VALUES)}); "
             "choose one sample with --sample K"
         )
+
+
+def _many(n: int, what: str) -> str:
+    return f"{count(n)} {what}{'' if n == 1 else 's'}"
 
 
 def _fmt(x: float) -> str:
@@ -346,8 +350,8 @@ def cmd_check(args) -> int:
     result = check_gradients(net, X, Y)
     lines = [
         f"{plain(Path(args.file).name)}: valid; {count(result.compared)} gradients compared "
-        f"with central differences ({count(result.parameters)} parameters, "
-        f"{count(result.inputs)} inputs × {count(m)} samples)"
+        f"with central differences ({_many(result.parameters, 'parameter')}, "
+        f"{_many(result.inputs, 'input')} × {_many(m, 'sample')})"
     ]
     if not math.isfinite(result.loss):
         lines.append(f"the loss is not finite ({result.loss}): the gradients cannot be checked")
@@ -365,7 +369,13 @@ def cmd_check(args) -> int:
             f"    {count(result.at_kinks)} comparisons left out samples where a ReLU or step "
             "neuron sat at its kink (the difference quotient measures neither slope there)"
         )
-    tolerance = f"tolerance {RTOL:g} relative, plus rounding noise {NOISE:.1e}·max(|L|, 1)/2h"
+    if result.unsettled:
+        lines.append(
+            f"    {count(result.unsettled)} gradients could not be checked: halving the step "
+            f"moved the finite difference by more than {100 * UNSETTLED:g}% (the loss curves "
+            "too sharply there)"
+        )
+    tolerance = f"tolerance {RTOL:g} relative, plus the finite difference's own error and rounding"
     for row in result.examples or ([result.worst] if result.worst else []):
         lines.append(
             f"    {row.name:<20} analytic {row.analytic: .8g}   numeric {row.numeric: .8g}   "
@@ -379,8 +389,9 @@ def cmd_check(args) -> int:
         print("\n".join(lines))
         return EXIT_DISAGREE
     share = result.worst.ratio if result.worst else 0.0
+    verdict = "all agree" if not result.unsettled else "no disagreement"
     lines.append(
-        f"all agree (the largest difference is {100 * share:.2g}% of what its tolerance "
+        f"{verdict} (the largest difference is {100 * share:.2g}% of what its tolerance "
         f"allows; {tolerance})"
     )
     print("\n".join(lines))

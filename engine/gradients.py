@@ -2,23 +2,31 @@
 
 The check is independent of the backward pass and costs time linear in the samples:
 
-* each parameter p is moved by ±h (h = 10⁻⁵·max(1, |p|)) and the batch's mean loss
-  recomputed: two forward passes per parameter;
-* each input neuron's row is moved by ±h for *all* samples at once: a sample's loss
-  depends on its own inputs only, so two forward passes per input neuron give every
-  sample's ∂Lᵢ/∂x with per-sample losses.
+* each parameter p is moved by ±h and ±h/2 (h = 10⁻⁵·max(1, |p|)) and the batch's mean
+  loss recomputed: four forward passes per parameter;
+* each input neuron's row is moved the same way for *all* samples at once: a sample's
+  loss depends on its own inputs only, so four passes per input neuron give every
+  sample's ∂Lᵢ/∂x from per-sample losses.
 
-A pair agrees when |analytic − numeric| ≤ 10⁻⁴·max(|analytic|, |numeric|) + noise, where
-the noise is what rounding in the loss can do to a central difference:
-100·2⁻⁵²·max(|L|, 1)/h (losses summed pairwise; per sample for inputs). So the
-tolerance scales with the gradient and the loss and does not grow with the number of
-samples; NaN or ∞ on either side is a disagreement. A sample whose ReLU or step neuron
-crosses its kink between the two passes is not compared (the difference quotient there
-measures neither side's slope); the report counts them.
+The two central differences D(h) and D(h/2) are combined by Richardson extrapolation,
+N = (4·D(h/2) − D(h))/3, and |D(h/2) − D(h)| estimates what is left of the step's error.
+A pair agrees when
+
+    |analytic − N| ≤ 10⁻⁴·max(|analytic|, |N|) + 2·|D(h/2) − D(h)| + rounding,
+
+where rounding = 3·100·2⁻⁵²·max(|L|, 1)/2h is what rounding in the loss can do to the
+quotients (losses summed pairwise; per sample for inputs). So the tolerance scales with the
+gradient and the loss and does not grow with the number of samples. NaN or ∞ on either
+side is a disagreement. Where the quotients themselves have not settled (halving h moved
+them by more than 1 %: the loss curves too sharply at that scale) the pair is *unsettled*:
+neither agreement nor disagreement, and counted as such. A sample whose ReLU or step
+neuron changes sides between the passes is left out (there the quotient measures neither
+side's slope); for a parameter, the gradient of the samples left out is subtracted using
+a backward pass over them alone.
 
 When comparing every parameter one at a time would cost more than ``MAX_CHECK_WORK``,
 a seeded sample of them is compared one at a time and all of them together along random
-directions (∇L·v against the central difference along v); the report says so.
+directions (∇L·v against the central differences along v); the report says so.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from .losses import get_loss
 STEP = 1e-5  # relative step of the check's central differences
 RTOL = 1e-4  # relative tolerance of the check
 NOISE = 100 * np.finfo(float).eps  # rounding in a loss, relative to max(|L|, 1)
+UNSETTLED = 1e-2  # halving the step moved the quotient by more than this: unsettled
+RETRY = 1e-2  # a disagreement is confirmed with steps this much smaller before it counts
 KINKED = ("relu", "leaky_relu", "step")
 DIRECTIONS = 2  # random directions when not every parameter is compared alone
 
@@ -91,9 +101,10 @@ class GradientCheck:
     loss: float
     compared: int = 0
     disagreeing: int = 0
+    unsettled: int = 0  # the finite differences did not settle: neither verdict
     examples: list[CheckRow] = field(default_factory=list)  # the first disagreements
-    worst: CheckRow | None = None
-    at_kinks: int = 0  # pairs not compared: a kink between the two passes
+    worst: CheckRow | None = None  # the agreeing or disagreeing pair nearest its limit
+    at_kinks: int = 0  # comparisons that left samples out: a kink between the passes
     parameters: int = 0
     parameters_alone: int = 0  # compared one at a time (all unless sampled)
     inputs: int = 0
@@ -120,19 +131,35 @@ class _Probe:
         sides = np.sign(ws.Z[self.kinked]) if self.kinked.size else None
         return np.asarray(per_sample, dtype=float), sides
 
-    @staticmethod
-    def crossed(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
-        """Per sample: did any kinked neuron change sides between two passes?"""
-        return None if a is None else (a != b).any(axis=0)
+    def four(self, move) -> tuple[list[np.ndarray], np.ndarray | None]:
+        """Per-sample losses after move(+1), move(−1), move(+½), move(−½) (each returns
+        the inputs to use, or None for the usual ones after moving parameters); and per
+        sample, whether a kinked neuron was not on the same side in all four passes."""
+        losses, crossed, first = [], None, None
+        for f in (1.0, -1.0, 0.5, -0.5):
+            per, sides = self.run(move(f))
+            losses.append(per)
+            if sides is not None:
+                if first is None:
+                    first, crossed = sides, np.zeros(per.shape, bool)
+                else:
+                    crossed |= (sides != first).any(axis=0)
+        return losses, crossed
 
 
-def _allowed(a, n, scale, step):
-    return RTOL * np.maximum(np.abs(a), np.abs(n)) + NOISE * np.maximum(scale, 1.0) / step
-
-
-def _agree(a, n, allowed):
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(a) & np.isfinite(n) & (np.abs(a - n) <= allowed)
+def _verdict(a, n1, n2, scale, span, size=0.0):
+    """Richardson estimate N, tolerance, and per pair: agrees, unsettled (arrays).
+    ``size``: a floor for the gradient's size (a direction's Σ|gᵢvᵢ|: no credit for
+    terms that cancel)."""
+    numeric = (4 * n2 - n1) / 3
+    drift = np.abs(n2 - n1)
+    size = np.maximum(np.maximum(np.abs(a), np.abs(numeric)), size)
+    rounding = 3 * NOISE * np.maximum(scale, 1.0) / span
+    allowed = RTOL * size + 2 * drift + rounding
+    finite = np.isfinite(a) & np.isfinite(numeric) & np.isfinite(drift)
+    unsettled = finite & (drift > UNSETTLED * size + rounding)
+    agrees = finite & ~unsettled & (np.abs(a - numeric) <= allowed)
+    return numeric, allowed, agrees, unsettled
 
 
 def check_gradients(
@@ -147,20 +174,19 @@ def check_gradients(
     ``keep``: how many disagreeing pairs to return as examples."""
     X = np.ascontiguousarray(X, dtype=float)
     Y = np.ascontiguousarray(Y, dtype=float)
-    m = X.shape[1]
-    loss_fn = get_loss(loss or network.training.loss)
-    probe = _Probe(network, X, Y, loss_fn)
+    probe = _Probe(network, X, Y, get_loss(loss or network.training.loss))
     c = probe.c
     theta0 = c.theta.copy()
     with np.errstate(all="ignore"):
         try:
-            return _check(network, probe, theta0, m, budget, keep)
+            return _check(network, probe, theta0, budget, keep)
         finally:
             c.set_theta(theta0)
 
 
-def _check(network, probe, theta0, m, budget, keep) -> GradientCheck:
+def _check(network, probe, theta0, budget, keep) -> GradientCheck:
     c, X, Y = probe.c, probe.X, probe.Y
+    m = X.shape[1]
     loss = c.loss_and_gradient(X, Y, probe.loss_fn, True)
     grad = c.grad.copy()
     per_sample_dx = c.last.dA[: c.n_inputs] * m  # ∂Lᵢ/∂x of each sample's own loss
@@ -168,13 +194,13 @@ def _check(network, probe, theta0, m, budget, keep) -> GradientCheck:
     if not np.isfinite(loss):
         return result
     base, _ = probe.run()
-    scale = max(float(np.abs(base).mean()), 1.0)
+    scale = float(np.abs(base).mean())
     names = [(f"w[{s}→{t}]", i) for (s, t), i in c.weight_index.items()]
     names += [(f"b[{nid}]", i) for nid, i in c.bias_index.items()]
     result.parameters, result.inputs = len(names), c.n_inputs
 
     # how many entities (parameters, input rows) the budget allows one at a time
-    passes = int(budget // max(pass_cost(network, m), 1.0)) // 2 - 2 * DIRECTIONS - 4
+    passes = int(budget // max(pass_cost(network, m), 1.0)) // 4 - 2 * DIRECTIONS - 2
     entities = len(names) + c.n_inputs
     rng = np.random.default_rng(0)
     if passes >= entities:
@@ -185,119 +211,141 @@ def _check(network, probe, theta0, m, budget, keep) -> GradientCheck:
         chosen_x = [int(k) - len(names) for k in pick if k >= len(names)]
     result.parameters_alone, result.inputs_alone = len(chosen_p), len(chosen_x)
 
-    def record(row: CheckRow, ok: bool) -> None:
-        result.compared += 1
-        if not ok:
-            result.disagreeing += 1
-            if len(result.examples) < keep:
-                result.examples.append(row)
-        if result.worst is None or row.ratio > result.worst.ratio:
-            result.worst = row
+    def parameter(name, delta, span, analytic_of, size_of=None):
+        """One comparison of ∂L along ``delta`` (a parameter, or a direction); a
+        disagreement counts only if it persists with 100 times smaller steps."""
 
-    def parameter_pair(delta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Σᵢ (Lᵢ(θ + δ) − Lᵢ(θ − δ)) / m over the samples where no ReLU or step changed
-        sides, and the ∂L/∂θ that those samples alone account for."""
-        c.set_theta(theta0 + delta)
-        up, up_sides = probe.run()
-        c.set_theta(theta0 - delta)
-        down, down_sides = probe.run()
-        c.set_theta(theta0)
-        crossed = probe.crossed(up_sides, down_sides)
-        if crossed is None or not crossed.any():
-            return float((up - down).sum()) / m, grad
-        result.at_kinks += 1
-        keep_ = ~crossed
-        index = np.flatnonzero(crossed)
-        Xc, Yc = np.ascontiguousarray(X[:, index]), np.ascontiguousarray(Y[:, index])
-        c.loss_and_gradient(Xc, Yc, probe.loss_fn)
-        return float((up - down)[keep_].sum()) / m, grad - c.grad * (index.size / m)
+        def once(factor):
+            def move(f):
+                c.set_theta(theta0 + (f * factor) * delta)
 
-    # parameters, one at a time
+            losses, crossed = probe.four(move)
+            c.set_theta(theta0)
+            g, keep_ = grad, slice(None)
+            if crossed is not None and crossed.any():
+                keep_ = ~crossed
+                index = np.flatnonzero(crossed)
+                Xc, Yc = np.ascontiguousarray(X[:, index]), np.ascontiguousarray(Y[:, index])
+                c.loss_and_gradient(Xc, Yc, probe.loss_fn)
+                g = grad - c.grad * (index.size / m)
+            up1, dn1, up2, dn2 = losses
+            n1 = float((up1 - dn1)[keep_].sum()) / m / (span * factor)
+            n2 = float((up2 - dn2)[keep_].sum()) / m / (span * factor / 2)
+            a = analytic_of(g)
+            size = size_of(g) if size_of is not None else 0.0
+            verdict = _verdict(a, n1, n2, scale, span * factor, size)
+            return a, verdict, crossed is not None and bool(crossed.any())
+
+        a, (numeric, allowed, agrees, unsettled), kinked = once(1.0)
+        if not agrees and not unsettled:
+            a, (numeric, allowed, agrees, unsettled), kinked2 = once(RETRY)
+            kinked |= kinked2
+        result.at_kinks += int(kinked)
+        row = CheckRow(name, float(a), float(numeric), float(allowed))
+        _count(result, row, bool(agrees), bool(unsettled), keep)
+
     for k in chosen_p:
         name, i = names[k]
         h = STEP * max(1.0, abs(theta0[i]))
         delta = np.zeros_like(theta0)
         delta[i] = h
-        span = (theta0[i] + h) - (theta0[i] - h)
-        difference, g = parameter_pair(delta)
-        numeric, analytic = difference / span, g[i]
-        allowed = _allowed(analytic, numeric, scale, span)
-        record(
-            CheckRow(name, analytic, numeric, allowed), bool(_agree(analytic, numeric, allowed))
-        )
+        parameter(name, delta, (theta0[i] + h) - (theta0[i] - h), lambda g, i=i: g[i])
 
-    # all parameters at once along random directions, when some were not compared alone
-    if len(chosen_p) < len(names):
+    if len(chosen_p) < len(names):  # all parameters at once, along random directions
         index = np.array([i for _, i in names], dtype=np.intp)
         for d in range(DIRECTIONS):
             v = np.zeros_like(theta0)
-            v[index] = rng.choice([-1.0, 1.0], index.size) * np.maximum(1.0, abs(theta0[index]))
-            difference, g = parameter_pair(STEP * v)
-            numeric, analytic = difference / (2 * STEP), float(g @ v)
-            size = float(np.abs(g * v).sum())  # no credit for terms that cancel
-            allowed = RTOL * size + NOISE * scale / (2 * STEP)
-            row = CheckRow(f"∇L·v{d + 1} (all parameters)", analytic, numeric, allowed)
-            record(row, bool(_agree(analytic, numeric, allowed)))
+            signs = rng.choice([-1.0, 1.0], index.size)
+            v[index] = signs * np.maximum(1.0, np.abs(theta0[index])) / np.sqrt(index.size)
+            parameter(
+                f"∇L·v{d + 1} (all parameters)",
+                STEP * v,
+                2 * STEP,
+                lambda g, v=v: float(g @ v),
+                lambda g, v=v: float(np.abs(g * v).sum()),
+            )
             result.directions += 1
 
     # inputs: one row of X at a time, every sample at once, with per-sample losses
     c.set_theta(theta0)
-    Xm = X.copy()
     for r in chosen_x:
         h = STEP * np.maximum(1.0, np.abs(X[r]))
-        Xm[r] = X[r] + h
-        up, up_sides = probe.run(Xm)
-        Xm[r] = X[r] - h
-        down, down_sides = probe.run(Xm)
-        Xm[r] = X[r]
-        span = (X[r] + h) - (X[r] - h)
-        numeric = (up - down) / span
-        noise = np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down)))
-        _inputs_compared(
-            result,
-            f"x[{c.input_ids[r]}]",
-            per_sample_dx[r],
-            numeric,
-            _allowed(per_sample_dx[r], numeric, noise, span),
-            probe.crossed(up_sides, down_sides),
-            m,
-            keep,
-        )
 
-    # all inputs at once along a random direction, when some rows were not compared alone
-    if len(chosen_x) < c.n_inputs:
-        H = STEP * np.maximum(1.0, np.abs(X)) * rng.choice([-1.0, 1.0], (c.n_inputs, 1))
-        up, up_sides = probe.run(X + H)
-        down, down_sides = probe.run(X - H)
-        numeric = (up - down) / 2
-        analytic = (per_sample_dx * H).sum(axis=0)
-        noise = np.maximum(np.abs(base), np.maximum(np.abs(up), np.abs(down)))
-        allowed = RTOL * np.abs(per_sample_dx * H).sum(axis=0) + NOISE * np.maximum(noise, 1.0)
-        _inputs_compared(
+        def run(factor, r=r, h=h):
+            def move(f):
+                Xm = X.copy()
+                Xm[r] = X[r] + (f * factor) * h
+                return Xm
+
+            return probe.four(move)
+
+        span = (X[r] + h) - (X[r] - h)
+        _inputs(result, f"x[{c.input_ids[r]}]", per_sample_dx[r], run, span, base, m, keep)
+
+    if len(chosen_x) < c.n_inputs:  # all inputs at once, along a random direction
+        signs = rng.choice([-1.0, 1.0], (c.n_inputs, 1)) / np.sqrt(c.n_inputs)
+        H = STEP * np.maximum(1.0, np.abs(X)) * signs
+        analytic = (per_sample_dx * H).sum(axis=0) / STEP
+        _inputs(
             result,
             "∇ₓL·v (all inputs)",
-            analytic * m,
-            numeric * m,
-            allowed * m,
-            probe.crossed(up_sides, down_sides),
+            analytic,
+            lambda factor: probe.four(lambda f: X + (f * factor) * H),
+            np.full(m, 2 * STEP),
+            base,
             m,
             keep,
+            extra=np.abs(per_sample_dx * H).sum(axis=0) / STEP,
         )
         result.directions += 1
     return result
 
 
-def _inputs_compared(result, name, analytic, numeric, allowed, crossed, m, keep) -> None:
-    """Count one input row's per-sample pairs into ``result`` (samples at a kink left out)."""
-    ok = _agree(analytic, numeric, allowed)
-    compared = np.ones(m, bool) if crossed is None else ~crossed
+def _count(result, row: CheckRow, agrees: bool, unsettled: bool, keep: int) -> None:
+    if unsettled:
+        result.unsettled += 1
+        return
+    result.compared += 1
+    if not agrees:
+        result.disagreeing += 1
+        if len(result.examples) < keep:
+            result.examples.append(row)
+    if result.worst is None or row.ratio > result.worst.ratio:
+        result.worst = row
+
+
+def _inputs(result, name, analytic, run, span, base, m, keep, extra=None) -> None:
+    """Count one input row's per-sample pairs into ``result`` (samples at a kink left out;
+    a disagreement counts only if it persists with 100 times smaller steps). ``run(f)``
+    gives the four passes' losses with steps f·h. Values are shown at the scale of the
+    batch-mean loss, as ``backward`` prints ∂L/∂x."""
+    size = 0.0 if extra is None else extra  # a direction's Σ|gᵢvᵢ|
+
+    def once(factor):
+        (up1, dn1, up2, dn2), crossed = run(factor)
+        n1 = (up1 - dn1) / (span * factor)
+        n2 = (up2 - dn2) / (span * factor / 2)
+        scale = np.maximum(np.abs(base), np.maximum(np.abs(up1), np.abs(dn1)))
+        return _verdict(analytic, n1, n2, scale, span * factor, size), crossed
+
+    (numeric, allowed, agrees, unsettled), crossed = once(1.0)
+    crossed = np.zeros(m, bool) if crossed is None else crossed
+    retry = ~agrees & ~unsettled & ~crossed
+    if retry.any():
+        again, crossed2 = once(RETRY)
+        for old, new in zip((numeric, allowed, agrees, unsettled), again, strict=True):
+            old[retry] = new[retry]
+        if crossed2 is not None:
+            crossed[retry] |= crossed2[retry]
+    compared = ~crossed
     result.at_kinks += m - int(np.count_nonzero(compared))
+    result.unsettled += int(np.count_nonzero(compared & unsettled))
+    compared &= ~unsettled
     result.compared += int(np.count_nonzero(compared))
-    bad = np.flatnonzero(compared & ~ok)
+    bad = np.flatnonzero(compared & ~agrees)
     result.disagreeing += bad.size
 
     def row(j: int) -> CheckRow:
-        # shown at the scale of the batch-mean loss, as ``backward`` prints ∂L/∂x
         return CheckRow(f"{name}[{j}]", analytic[j] / m, numeric[j] / m, allowed[j] / m)
 
     result.examples += [row(int(j)) for j in bad[: max(0, keep - len(result.examples))]]
