@@ -16,7 +16,7 @@ from enum import StrEnum
 import numpy as np
 
 from .datasets import Dataset, dataset_from_spec, train_test_split
-from .history import Snapshot, Snapshots
+from .history import Snapshot, Snapshots, snapshot_capacity
 from .losses import get_loss
 from .optimizers import make_optimizer
 from .settings import TrainingSettings
@@ -48,6 +48,11 @@ def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | No
         return int(np.count_nonzero(yhat.argmax(axis=0) == y.argmax(axis=0)))
     agree = np.greater(yhat, threshold) == np.greater(y, threshold)
     return int(np.count_nonzero(agree if len(agree) == 1 else agree.all(axis=0)))
+
+
+# Divergence: the loss or a parameter is not finite, or |loss| grew beyond this many times
+# max(|first loss|, 1) (the first batch loss this trainer saw).
+DIVERGENCE_GROWTH = 1e6
 
 
 class StopReason(StrEnum):
@@ -117,7 +122,9 @@ class Trainer:
         self._rule = classification_rule(self.Y)
         self._queue: list | None = None  # this epoch's batches, while one is under way
         self._next = 0
-        self.snapshots = Snapshots()
+        self.snapshots = Snapshots(snapshot_capacity(self.compiled.size))
+        self._loss_bound: float | None = None  # see DIVERGENCE_GROWTH
+        self.divergence = ""  # why the last diverged step diverged
         self._snapshot()
         self._best = math.inf
         self._since_best = 0
@@ -159,19 +166,33 @@ class Trainer:
         Xb, Yb = self.next_batch()
         c = self.compiled
         value = c.loss_and_gradient(Xb, Yb, self.loss)
+        if self._loss_bound is None and math.isfinite(value):
+            self._loss_bound = DIVERGENCE_GROWTH * max(abs(value), 1.0)
         if not math.isfinite(value):
-            c.set_theta(self._backup)
-            self.optimizer = make_optimizer(c.size, self.settings)
-            self._queue = None
-            return math.nan
+            return self._diverged("the loss became NaN or infinite")
+        if abs(value) > self._loss_bound:
+            return self._diverged(
+                f"the loss reached {value:.3g}, more than {DIVERGENCE_GROWTH:.0e} times its "
+                "first value"
+            )
         self._total += value * Xb.shape[1]
         self._correct += correct_count(c.last_outputs(), Yb, self._rule)
         self.optimizer.step(c.theta, c.grad)
         self.iteration += 1
         self._next += 1
         if self._next == len(self._queue):
+            if not np.isfinite(c.theta).all():  # the next loss would tell, but not in time
+                return self._diverged("a weight or bias became infinite")
             self._finish_epoch()
         return value
+
+    def _diverged(self, why: str) -> float:
+        """Back to the weights the epoch started from; NaN tells the caller."""
+        self.divergence = why
+        self.compiled.set_theta(self._backup)
+        self.optimizer = make_optimizer(self.compiled.size, self.settings)
+        self._queue = None
+        return math.nan
 
     def run_epoch(self) -> float:
         """The rest of the current epoch (a whole one unless stepping left it half done);
@@ -282,9 +303,8 @@ class Trainer:
         loss, acc = self.evaluate()
         if reason is StopReason.DIVERGED:
             message = (
-                f"training diverged in epoch {self.epoch + 1}: the loss became NaN or "
-                "infinite. The weights were restored to those before that epoch; "
-                "try a smaller learning rate."
+                f"training diverged in epoch {self.epoch + 1}: {self.divergence}. The weights "
+                "were restored to those before that epoch; try a smaller learning rate."
             )
         elif reason is StopReason.TARGET:
             message = f"reached the target loss {target:g} after {self.epoch} epochs"
