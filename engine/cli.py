@@ -49,6 +49,9 @@ EXIT_BUG = 70  # EX_SOFTWARE
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe closed early
 
 
+PATH_SHOWN = 300  # characters of a file name shown in a message
+
+
 class UsageError(Exception):
     pass
 
@@ -81,7 +84,7 @@ def _load(path: str):
     try:
         return load_network(path)
     except NetworkFileError as e:
-        raise NetworkFileError(f"{plain(path)}: {e}") from None
+        raise NetworkFileError(f"{plain(path, PATH_SHOWN)}: {e}") from None
 
 
 def _usable(network) -> None:
@@ -152,48 +155,40 @@ def cmd_forward(args) -> int:
     inputs, outputs = net.inputs, net.outputs
     is_input = set(inputs)
     others = [n for n in net.topological_order() if n not in is_input]
-    A, Z = ws.A, ws.Z
-    a_in, all_finite = _finite_list(A[[c.row[i] for i in inputs]].T.ravel())
-    a_out, fine = _finite_list(A[[c.row[o] for o in outputs]].T.ravel())
-    all_finite &= fine
+    rows_in = [c.row[i] for i in inputs]
+    rows_out = [c.row[o] for o in outputs]
     rows = [c.row[n] for n in others]
-    z_all, fine = _finite_list(Z[rows].T.ravel())
-    all_finite &= fine
-    a_all, fine = _finite_list(A[rows].T.ravel())
-    all_finite &= fine
-    n_in, n_out, n_other = len(inputs), len(outputs), len(others)
-    if args.json:
-        samples = [
-            {
+    A, Z = ws.A, ws.Z  # valid until the next pass: copy what is printed
+    a_in, a_out, z_n, a_n = A[rows_in].T, A[rows_out].T, Z[rows].T, A[rows].T
+    write = sys.stdout.write
+    if args.json:  # strict JSON, one sample per line (large outputs stay fast)
+        finite = all(bool(np.isfinite(v).all()) for v in (a_in, a_out, z_n, a_n))
+        write('{"samples": [\n')
+        for j in range(m):
+            sample = {
                 "sample": first + j,
-                "inputs": dict(zip(inputs, a_in[j * n_in : (j + 1) * n_in], strict=True)),
-                "outputs": dict(zip(outputs, a_out[j * n_out : (j + 1) * n_out], strict=True)),
+                "inputs": dict(zip(inputs, _finite_list(a_in[j])[0], strict=True)),
+                "outputs": dict(zip(outputs, _finite_list(a_out[j])[0], strict=True)),
                 "neurons": {
                     n: {"z": z, "a": a}
                     for n, z, a in zip(
-                        others,
-                        z_all[j * n_other : (j + 1) * n_other],
-                        a_all[j * n_other : (j + 1) * n_other],
-                        strict=True,
+                        others, _finite_list(z_n[j])[0], _finite_list(a_n[j])[0], strict=True
                     )
                 },
             }
-            for j in range(m)
-        ]
-        _print_json({"samples": samples, "finite": all_finite})
+            text = json.dumps(sample, ensure_ascii=False, allow_nan=False)
+            write(text + (",\n" if j < m - 1 else "\n"))
+        write(f'], "finite": {json.dumps(finite)}}}\n')
         return 0
-    out = sys.stdout
     for j in range(m):
-        x = A[[c.row[i] for i in inputs], j] if n_in else []
-        y = A[[c.row[o] for o in outputs], j]
-        ins = ", ".join(f"{k}={_fmt(v).strip()}" for k, v in zip(inputs, x, strict=True))
-        outs = ", ".join(f"{k}={_fmt(v).strip()}" for k, v in zip(outputs, y, strict=True))
+        ins = ", ".join(f"{k}={_fmt(v).strip()}" for k, v in zip(inputs, a_in[j], strict=True))
+        outs = ", ".join(f"{k}={_fmt(v).strip()}" for k, v in zip(outputs, a_out[j], strict=True))
         lines = [f"sample {first + j}: {ins}  →  {outs}"]
         lines += [
-            f"    {n:>8}  z ={_fmt(Z[r, j])}   a ={_fmt(A[r, j])}"
-            for n, r in zip(others, rows, strict=True)
+            f"    {n:>8}  z ={_fmt(z)}   a ={_fmt(a)}"
+            for n, z, a in zip(others, z_n[j].tolist(), a_n[j].tolist(), strict=True)
         ]
-        out.write("\n".join(lines) + "\n")
+        write("\n".join(lines) + "\n")
     return 0
 
 
@@ -283,9 +278,11 @@ def _check_out(out: str | None) -> Path | None:
         raise UsageError("--out: must name a file")
     path = Path(out)
     if path.is_dir():
-        raise UsageError(f"--out {plain(out)}: is a folder, not a file")
+        raise UsageError(f"--out {plain(out, PATH_SHOWN)}: is a folder, not a file")
     if not path.parent.is_dir():
-        raise UsageError(f"--out {plain(out)}: there is no folder {plain(path.parent)}")
+        raise UsageError(
+            f"--out {plain(out, PATH_SHOWN)}: there is no folder {plain(path.parent, PATH_SHOWN)}"
+        )
     return path
 
 
@@ -298,7 +295,7 @@ def cmd_train(args) -> int:
     try:
         trainer = Trainer(net)
     except ValueError as e:  # the data does not fit the network (validated files never)
-        raise NetworkFileError(f"{plain(args.file)}: dataset: {e}") from None
+        raise NetworkFileError(f"{plain(args.file, PATH_SHOWN)}: dataset: {e}") from None
     epochs = args.epochs if args.epochs is not None else net.training.max_epochs
     work = training_work(net, trainer.m, trainer.batch_size, epochs)
     if work > MAX_WORK:
@@ -318,7 +315,7 @@ def cmd_train(args) -> int:
         try:
             save_network(net, out)
         except NetworkFileError as e:
-            raise NetworkFileError(f"--out {plain(args.out)}: {e}") from None
+            raise NetworkFileError(f"--out {plain(args.out, PATH_SHOWN)}: {e}") from None
     diverged = result.reason.name == "DIVERGED"
     if args.json:
         losses, fine_l = _finite_list(trainer.history.loss)
@@ -339,7 +336,7 @@ def cmd_train(args) -> int:
         print(result.message)
         print(f"loss {result.loss:.6g}   accuracy {100 * result.accuracy:.1f}%")
         if out is not None:
-            print(f"wrote {plain(args.out)}")
+            print(f"wrote {plain(args.out, PATH_SHOWN)}")
     return EXIT_DIVERGED if diverged else 0
 
 
@@ -349,7 +346,7 @@ def cmd_check(args) -> int:
     m = X.shape[1]
     result = check_gradients(net, X, Y)
     lines = [
-        f"{plain(Path(args.file).name)}: valid; {count(result.compared)} gradients compared "
+        f"{plain(Path(args.file).name, PATH_SHOWN)}: valid; {count(result.compared)} gradients compared "
         f"with central differences ({_many(result.parameters, 'parameter')}, "
         f"{_many(result.inputs, 'input')} × {_many(m, 'sample')})"
     ]

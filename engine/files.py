@@ -22,6 +22,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .activations import ACTIVATIONS
 from .datasets import DATASET_NAMES, GATES
 from .errors import NetworkFileError, plain, quote
@@ -34,8 +36,10 @@ from .limits import (
     MAX_FILE_BYTES,
     MAX_NESTING,
     MAX_NEURONS,
+    MAX_POSITION,
     MAX_SAMPLES,
     MAX_SEED,
+    MAX_TEXT,
     MAX_WEIGHT_VALUES,
     count,
     weight_values,
@@ -83,6 +87,8 @@ def _integer(
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _fail(where, "must be a text string")
+    if len(value) > MAX_TEXT:
+        raise _fail(where, f"at most {count(MAX_TEXT)} characters (it has {count(len(value))})")
     return value
 
 
@@ -186,6 +192,9 @@ def load_network(path: str | os.PathLike) -> Network:
 
 
 def network_from_json(text: str) -> Network:
+    depth = _nesting(text)
+    if depth > MAX_NESTING:
+        raise NetworkFileError(_too_deep())
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -196,22 +205,50 @@ def network_from_json(text: str) -> Network:
         raise NetworkFileError(_too_deep()) from None
     except ValueError:  # an integer of more than 4,300 digits
         raise NetworkFileError("not a network file (a number has too many digits)") from None
-    _check_tree(data)
+    if isinstance(data, dict | list) and (_SURROGATE_ESCAPE.search(text) or not _utf8(text)):
+        _check_surrogates(data)
     return network_from_dict(data)
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_OPEN, _CLOSE = np.frombuffer(b"[{", np.uint8), np.frombuffer(b"]}", np.uint8)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings, without parsing (so that neither
+    the parser's recursion nor a later walk over the value can be driven too deep)."""
+    outside = _JSON_STRING.sub("", text).encode("utf-8", "replace")
+    codes = np.frombuffer(outside, np.uint8)
+    opening = np.isin(codes, _OPEN)
+    closing = np.isin(codes, _CLOSE)
+    steps = opening.astype(np.int8) - closing.astype(np.int8)
+    steps = steps[opening | closing]
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+
+
+def _utf8(text: str) -> bool:
+    """False when ``text`` itself holds unpaired surrogates (only text that did not come
+    from a file can: decoding a file's bytes refuses them)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _too_deep() -> str:
     return f"nested too deeply (more than {MAX_NESTING} levels of [ and {{)"
 
 
-def _check_tree(data: Any) -> None:
-    """Nesting depth, and text that cannot be written back as UTF-8 (unpaired surrogates
-    from \\ud800 escapes), anywhere in the file, fields this version ignores included."""
-    stack: list[tuple[Any, int, Any]] = [(data, 1, None)]  # (container, depth, (parent, key))
+def _check_surrogates(data: Any) -> None:
+    """Text that cannot be written back as UTF-8 (unpaired surrogates from \\ud800
+    escapes), anywhere in the file, fields this version ignores included; named by path."""
+    stack: list[tuple[Any, Any]] = [(data, None)]  # (container, (parent trail, key))
     while stack:
-        item, depth, trail = stack.pop()
-        if depth > MAX_NESTING:
-            raise NetworkFileError(_too_deep())
+        item, trail = stack.pop()
         pairs = item.items() if isinstance(item, dict) else enumerate(item)
         for key, value in pairs:
             for text in (key, value):
@@ -223,7 +260,7 @@ def _check_tree(data: Any) -> None:
                             _trail_name((trail, key)), "not valid Unicode (an unpaired surrogate)"
                         ) from None
             if isinstance(value, list | dict) and value:
-                stack.append((value, depth + 1, (trail, key)))
+                stack.append((value, (trail, key)))
 
 
 def _trail_name(trail) -> str:
@@ -315,6 +352,9 @@ def _neuron(raw: Any, where: str) -> Neuron:
     if not isinstance(pos, list) or len(pos) != 2:
         raise _fail(f"{where}.position", "must be a list of two numbers [x, y]")
     position = (_number(pos[0], f"{where}.position[0]"), _number(pos[1], f"{where}.position[1]"))
+    for k, v in enumerate(position):
+        if abs(v) > MAX_POSITION:
+            raise _fail(f"{where}.position[{k}]", f"at most {count(int(MAX_POSITION))} from 0")
     return Neuron(nid, kind, activation, bias, label, position, _extra(obj, _NEURON_KEYS))
 
 

@@ -22,7 +22,9 @@ them by more than 1 %: the loss curves too sharply at that scale) the pair is *u
 neither agreement nor disagreement, and counted as such. A sample whose ReLU or step
 neuron changes sides between the passes is left out (there the quotient measures neither
 side's slope); for a parameter, the gradient of the samples left out is subtracted using
-a backward pass over them alone.
+a backward pass over them alone. With bce on sigmoid outputs the losses are computed from
+the logits (softplus(z) − y·z), the function whose slope backprop's δ = ŷ − y is, so a
+saturated output is checked too.
 
 When comparing every parameter one at a time would cost more than ``MAX_CHECK_WORK``,
 a seeded sample of them is compared one at a time and all of them together along random
@@ -120,14 +122,34 @@ class _Probe:
     """Forward passes of one compiled network with per-sample losses and kink sides."""
 
     def __init__(self, network, X, Y, loss_fn) -> None:
-        self.c = network.compile()
+        self.c = c = network.compile()
         self.X, self.Y, self.loss_fn = X, Y, loss_fn
-        rows = [self.c.row[nid] for nid, act in self.c.activation_of.items() if act in KINKED]
+        rows = [c.row[nid] for nid, act in c.activation_of.items() if act in KINKED]
         self.kinked = np.array(sorted(rows), dtype=np.intp)
+        # bce on a sigmoid output: backprop's δ = ŷ − y is the slope of the loss of the
+        # logit z, −[y·ln σ(z) + (1 − y)·ln(1 − σ(z))] = softplus(z) − y·z, which does not
+        # saturate; the clipped ŷ in the loss's value would (its slope is 0 there)
+        self.logit_outputs = []
+        if loss_fn.name == "bce":
+            self.logit_outputs = [
+                k for k, o in enumerate(c.output_ids) if c.activation_of[o] == "sigmoid"
+            ]
+        self.other_outputs = [k for k in range(c.n_outputs) if k not in self.logit_outputs]
+        self.output_rows = np.array([c.row[o] for o in c.output_ids], dtype=np.intp)
 
     def run(self, X=None) -> tuple[np.ndarray, np.ndarray | None]:
         ws = self.c.forward(self.X if X is None else X)
-        per_sample = self.loss_fn.per_sample(ws.outputs, self.Y)
+        if not self.logit_outputs:
+            per_sample = self.loss_fn.per_sample(ws.outputs, self.Y)
+        else:
+            k = self.logit_outputs
+            z, y = ws.Z[self.output_rows[k]], self.Y[k]
+            per_sample = (np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=0)
+            if self.other_outputs:
+                k = self.other_outputs
+                per_sample = per_sample + self.loss_fn.per_sample(
+                    ws.A[self.output_rows[k]], self.Y[k]
+                )
         sides = np.sign(ws.Z[self.kinked]) if self.kinked.size else None
         return np.asarray(per_sample, dtype=float), sides
 

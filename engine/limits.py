@@ -19,8 +19,10 @@ MAX_SEED = 2**31 - 1  # seeds, as the app's seed fields take them
 MAX_COUNT = 10_000_000  # batch_size, plateau_patience
 MAX_WORK = 10**11  # estimated operations of one train command (minutes, not hours)
 MAX_CHECK_WORK = 2 * 10**10  # check compares one parameter at a time up to this
-MAX_PRINTED_VALUES = 2_000_000  # forward / backward without --sample
+MAX_PRINTED_VALUES = 1_000_000  # forward / backward without --sample
 MAX_DIGITS = 17  # walk --digits
+MAX_TEXT = 1_000  # characters of an id, a label or a name
+MAX_POSITION = 1e6  # |x| and |y| of a neuron's position on the canvas
 
 # The cost model behind MAX_WORK and MAX_CHECK_WORK, in rough operations: each sample
 # passes every weight-block value once and every neuron ~10 times (activation and its
