@@ -276,6 +276,8 @@ def _check_out(out: str | None) -> Path | None:
         return None
     if not out.strip():
         raise UsageError("--out: must name a file")
+    if "\0" in out:
+        raise UsageError(f"--out {plain(out, PATH_SHOWN)}: not a valid file name")
     path = Path(out)
     if path.is_dir():
         raise UsageError(f"--out {plain(out, PATH_SHOWN)}: is a folder, not a file")

@@ -574,14 +574,16 @@ def save_network(net: Network, path: str | os.PathLike) -> None:
     _remove_stale_temporaries(folder)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
+    except (OSError, ValueError):
         mode = 0o666 & ~_umask()
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder
+        fd, tmp = tempfile.mkstemp(  # the name cut, so a long one still leaves room
+            prefix=f".{path.name[:100]}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder
         )
     except OSError as e:
         raise NetworkFileError(f"cannot write to {plain(folder)}: {e.strerror or e}") from None
+    except ValueError:  # a NUL character in the name
+        raise NetworkFileError(f"cannot write to {plain(folder)}: the name is not valid") from None
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), mode)
@@ -594,6 +596,10 @@ def save_network(net: Network, path: str | os.PathLike) -> None:
             os.unlink(tmp)
         if isinstance(e, OSError):
             raise NetworkFileError(f"cannot save {quote(path.name)}: {e.strerror or e}") from None
+        if isinstance(e, ValueError):  # a NUL character in the name
+            raise NetworkFileError(
+                f"cannot save {quote(path.name)}: the name is not valid"
+            ) from None
         raise
 
 

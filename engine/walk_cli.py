@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from .errors import plain
 from .formatting import NumberFormat, to_plain
 from .limits import MAX_ACTIVATIONS, MAX_DIGITS, count
 from .walkthrough import PHASES, Walkthrough
@@ -54,5 +55,9 @@ def cmd_walk(args) -> int:
             phase = step.phase
             lines.append(f"\n{phase.upper()}")
         lines.append(f"{step.index + 1:4}. {to_plain(step.line)}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    # labels and names may hold invisible characters (bidirectional marks): escaped here
+    text = "\n".join(lines)
+    if not text.replace("\n", "").isprintable():
+        text = "\n".join(plain(line, len(line)) for line in lines)
+    sys.stdout.write(text + "\n")
     return 0

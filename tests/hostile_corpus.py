@@ -298,6 +298,9 @@ def _mutated() -> list[tuple[str, object, str | None]]:
         ("escaped_surrogate_label", _set("neurons.2.label", "a\udfffb"), "not valid Unicode"),
         ("escaped_surrogate_key", _set("neurons.2.\udc80", 1), "neurons[2].\\udc80: not valid"),
         ("extra_nan_accepted", _set("note", float("nan")), OK),
+        ("label_bidi_accepted", _set("neurons.2.label", "h\u202e1\u200f"), OK),
+        ("name_zwj_accepted", _set("name", "👩\u200d🔬 lab\u00a0one"), OK),
+        ("label_long_ok_accepted", _set("neurons.2.label", "λ" * 1000), OK),
     ]
     return cases
 

@@ -147,6 +147,7 @@ def test_forward_refuses_to_print_millions_of_values_without_a_sample(capsys, tm
         (["train", "{f}", "--out", "{tmp}"], "is a folder, not a file"),
         (["train", "{f}", "--out", "{tmp}/no/such/x.json"], "there is no folder"),
         (["train", "{f}", "--out", "{f}/x.json"], "there is no folder"),
+        (["train", "{f}", "--out", "a\0b.json"], "not a valid file name"),
         (["walk", "{f}", "--digits", "1000000"], "argument --digits: 1000000 is not allowed"),
         (["forward", "{f}", "--sample", "-1"], "argument --sample: -1 is not allowed"),
         (["forward", "{f}", "--sample", "\x1b[31m"], "'\\x1b[31m' is not a whole number"),
@@ -299,6 +300,15 @@ def test_a_new_file_gets_the_permissions_the_umask_gives(tmp_path, umask, mode):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "net.json").stat().st_mode) == mode
+
+
+def test_a_long_name_still_saves_and_a_nul_is_refused(tmp_path):
+    net = load_network(examples_file())
+    save_network(net, tmp_path / ("n" * 250 + ".json"))
+    assert load_network(tmp_path / ("n" * 250 + ".json")).parameters() == net.parameters()
+    with pytest.raises(NetworkFileError, match="the name is not valid"):
+        save_network(net, tmp_path / "a\0b.json")
+    assert len(list(tmp_path.iterdir())) == 1
 
 
 def test_a_replaced_file_keeps_its_mode(tmp_path):
