@@ -7,11 +7,15 @@ transposes once to the engine's feature-major layout.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .errors import plain, quote
+from .limits import MAX_NEURONS, MAX_SAMPLES, MAX_SEED, count
 
 
 @dataclass
@@ -113,56 +117,103 @@ def generate(name: str, **params) -> Dataset:
         raise ValueError(f"unknown dataset {name!r} (valid: {', '.join(DATASET_NAMES)})")
     unknown = set(params) - {"size", "noise", "seed"}
     if unknown:
-        raise ValueError(f"dataset {name!r}: unknown parameter {sorted(unknown)[0]!r}")
+        raise ValueError(f"dataset {name!r}: unknown parameter {quote(sorted(unknown)[0])}")
+    _check_params(**params)
     return GENERATORS[name](**params)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _check_params(size: int = 200, noise: float = 0.1, seed: int = 0) -> None:
+    """Refuse what numpy would fail on (or spend all memory on) before it is called."""
+    if not _whole(size) or not 1 <= size <= MAX_SAMPLES:
+        raise ValueError(f"dataset.size: must be a whole number from 1 to {count(MAX_SAMPLES)}")
+    if isinstance(noise, bool) or not isinstance(noise, int | float | np.floating):
+        raise ValueError("dataset.noise: must be a finite number")
+    try:
+        finite = math.isfinite(noise)
+    except OverflowError:
+        finite = False
+    if not finite or noise < 0:
+        raise ValueError("dataset.noise: must be a finite number, not negative")
+    if not _whole(seed) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"dataset.seed: must be a whole number from 0 to {count(MAX_SEED)}")
 
 
 def load_csv(
     path: str | Path,
     input_columns: list[str] | None = None,
     target_columns: list[str] | None = None,
+    n_targets: int | None = None,
 ) -> Dataset:
-    """Read a CSV with a header row. By default the last column is the target and the
-    others are inputs. Errors name the row (as numbered in the file) and the column."""
+    """Read a CSV with a header row. By default the last column (the last ``n_targets``)
+    is the target and the others are inputs. Errors name the row (as numbered in the file)
+    and the column. The file is read like a network file (a regular file of at most
+    20 MB); every error is a ``NetworkFileError`` (a ValueError) with one line."""
+    from .errors import NetworkFileError
+    from .files import read_limited
+
     path = Path(path)
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f))
+    name = plain(path.name)
+
+    def fail(message: str) -> NetworkFileError:
+        return NetworkFileError(f"{name}{message}")
+
+    try:
+        text = read_limited(path).decode("utf-8-sig")
+    except NetworkFileError as e:
+        raise fail(f": {e}") from None
+    except UnicodeDecodeError:
+        raise fail(": not UTF-8 text") from None
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(rows) > MAX_SAMPLES:
+                raise fail(f": at most {count(MAX_SAMPLES)} rows")
+            rows.append(row)
+    except csv.Error as e:
+        raise fail(f" row {len(rows) + 1}: not CSV ({plain(e)})") from None
     if not rows:
-        raise ValueError(f"{path.name}: the file is empty")
+        raise fail(": the file is empty")
     header = [h.strip() for h in rows[0]]
+    if len(header) > MAX_NEURONS:
+        raise fail(f": at most {count(MAX_NEURONS)} columns")
+    if n_targets is not None:
+        if not 1 <= n_targets < len(header):
+            raise fail(f": {len(header)} columns, but {n_targets} targets and an input needed")
+        input_columns, target_columns = header[:-n_targets], header[-n_targets:]
     if target_columns is None:
         target_columns = [c for c in header[-1:] if c not in (input_columns or [])]
     if input_columns is None:
         input_columns = [c for c in header if c not in target_columns]
     for c in [*input_columns, *target_columns]:
         if c not in header:
-            raise ValueError(f"{path.name}: no column {c!r} (columns: {', '.join(header)})")
+            shown = ", ".join(plain(h, 30) for h in header[:20])
+            raise fail(f": no column {quote(c)} (columns: {shown})")
     pick = [header.index(c) for c in [*input_columns, *target_columns]]
     data = []
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise ValueError(
-                f"{path.name} row {line_no}: {len(row)} values, expected {len(header)}"
-            )
+            raise fail(f" row {line_no}: {len(row)} values, expected {len(header)}")
         values = []
         for i in pick:
             try:
                 v = float(row[i])
             except ValueError:
-                raise ValueError(
-                    f"{path.name} row {line_no}, column {header[i]!r}: "
-                    f"{row[i].strip()!r} is not a number"
+                raise fail(
+                    f" row {line_no}, column {quote(header[i])}: "
+                    f"{quote(row[i].strip())} is not a number"
                 ) from None
             if not math.isfinite(v):
-                raise ValueError(
-                    f"{path.name} row {line_no}, column {header[i]!r}: {v} is not finite"
-                )
+                raise fail(f" row {line_no}, column {quote(header[i])}: {v} is not finite")
             values.append(v)
         data.append(values)
     if not data:
-        raise ValueError(f"{path.name}: no data rows after the header")
+        raise fail(": no data rows after the header")
     arr = np.array(data, dtype=float)
     k = len(input_columns)
     return Dataset(arr[:, :k], arr[:, k:], list(input_columns), list(target_columns))
@@ -190,10 +241,20 @@ def dataset_from_spec(spec, input_names: list[str], target_names: list[str]) -> 
     if spec.generator is not None:
         data = generate(spec.generator, **spec.params)
     else:
-        data = Dataset(
-            np.array(spec.inputs, dtype=float).reshape(len(spec.inputs), -1),
-            np.array(spec.targets, dtype=float).reshape(len(spec.targets), -1),
-        )
+        rows = len(spec.inputs or [])
+        if rows == 0 or rows != len(spec.targets or []):
+            raise ValueError(
+                f"the dataset has {rows} input and {len(spec.targets or [])} target rows"
+            )
+        try:
+            inputs = np.array(spec.inputs, dtype=float).reshape(rows, len(input_names))
+            targets = np.array(spec.targets, dtype=float).reshape(rows, len(target_names))
+        except ValueError:  # ragged rows, or widths that do not match the network
+            raise ValueError(
+                f"the dataset's rows do not have {len(input_names)} inputs and "
+                f"{len(target_names)} targets each (one per input and output neuron)"
+            ) from None
+        data = Dataset(inputs, targets)
     if data.inputs.shape[1] != len(input_names) or data.targets.shape[1] != len(target_names):
         raise ValueError(
             f"the dataset has {data.inputs.shape[1]} input and {data.targets.shape[1]} target "

@@ -1,32 +1,55 @@
 """The network file (JSON, format 1): load with full validation, save atomically.
 
 Loading parses plain JSON (no pickle, no eval), checks every field, and raises a single
-error type, ``NetworkFileError``, whose message says what is wrong and where, in the
-file's own terms (``connections[3]: target 'h9' is not a neuron``). Fields this version
-does not know are kept and written back, so a newer tool's additions survive a round trip.
+error type, ``NetworkFileError``, whose one-line message says what is wrong and where, in
+the file's own terms (``connections[3]: target 'h9' is not a neuron``). Every file is
+untrusted: only regular files are opened, at most ``MAX_FILE_BYTES`` + 1 bytes are read,
+and the limits in ``limits.py`` are checked before anything is allocated for them. Text
+from the file is quoted safely in messages (``errors.quote``). Fields this version does
+not know are kept and written back, so a newer tool's additions survive a round trip.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
+import stat
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .activations import ACTIVATIONS
 from .datasets import DATASET_NAMES, GATES
-from .errors import NetworkFileError
+from .errors import NetworkFileError, plain, quote
 from .graph import find_cycle, topological_sort
+from .limits import (
+    MAX_ACTIVATIONS,
+    MAX_CONNECTIONS,
+    MAX_COUNT,
+    MAX_EPOCHS,
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    MAX_NEURONS,
+    MAX_POSITION,
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_TEXT,
+    MAX_WEIGHT_VALUES,
+    count,
+    weight_values,
+)
 from .losses import LOSSES
 from .network import KINDS, Connection, Network, Neuron
 from .settings import INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
 
 FORMAT = "backprop-studio-network"
 VERSION = 1
-MAX_FILE_BYTES = 20 * 1024 * 1024
 _NEURON_KEYS = {"id", "kind", "activation", "bias", "label", "position"}
 _CONNECTION_KEYS = {"source", "target", "weight"}
 _DATASET_KEYS = {"inputs", "targets", "generator", "test_fraction", "split_seed"}
@@ -38,28 +61,48 @@ def _fail(where: str, message: str) -> NetworkFileError:
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(where, "must be a finite number")
-    return float(value)
+    try:
+        number = float(value)  # an integer beyond 1.8e308 overflows here
+    except OverflowError:
+        raise _fail(where, "must be a finite number") from None
+    if not math.isfinite(number):
+        raise _fail(where, "must be a finite number")
+    return number
 
 
-def _integer(value: Any, where: str, minimum: int | None = None) -> int:
+def _integer(
+    value: Any, where: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(where, "must be a whole number")
     if minimum is not None and value < minimum:
         raise _fail(where, f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise _fail(where, f"at most {count(maximum)}")
     return value
 
 
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _fail(where, "must be a text string")
+    if len(value) > MAX_TEXT:
+        raise _fail(where, f"at most {count(MAX_TEXT)} characters (it has {count(len(value))})")
     return value
 
 
+def _text(value: Any, where: str) -> str:
+    """A label or a name: any text on one line (no control characters, no line breaks)."""
+    text = _string(value, where)
+    if not text.isprintable() and any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        raise _fail(where, f"must not contain control characters or line breaks ({quote(text)})")
+    return text
+
+
 def _choice(value: Any, valid, where: str, what: str) -> str:
-    if value not in valid:
-        raise _fail(where, f"unknown {what} {value!r} (valid: {', '.join(valid)})")
+    if not isinstance(value, str) or value not in valid:
+        raise _fail(where, f"unknown {what} {quote(value)} (valid: {', '.join(valid)})")
     return value
 
 
@@ -69,9 +112,11 @@ def _object(value: Any, where: str) -> dict:
     return value
 
 
-def _list(value: Any, where: str) -> list:
+def _list(value: Any, where: str, limit: int | None = None, what: str = "") -> list:
     if not isinstance(value, list):
         raise _fail(where, "must be a list ([...])")
+    if limit is not None and len(value) > limit:
+        raise _fail(where, f"at most {count(limit)} {what} (the file has {count(len(value))})")
     return value
 
 
@@ -80,35 +125,150 @@ def _extra(obj: dict, known: set[str]) -> dict:
 
 
 # --------------------------------------------------------------------------- load
-def load_network(path: str | os.PathLike) -> Network:
-    """Read and validate a network file. Raises NetworkFileError (also for I/O errors)."""
-    path = Path(path)
+_KINDS_OF_FILE = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_limited(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, reading at most limit + 1
+    (the size ``stat`` reports is not trusted). FIFOs, devices and folders are refused
+    without blocking. Raises NetworkFileError."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise NetworkFileError(
-                f"the file is too large ({size / 1e6:.1f} MB; the limit is "
-                f"{MAX_FILE_BYTES / 1e6:.0f} MB)"
-            )
-        text = path.read_bytes().decode("utf-8")
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise NetworkFileError(f"cannot read the file: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise NetworkFileError("not a network file (it is not UTF-8 text)") from None
+    except ValueError:  # a NUL character in the name
+        raise NetworkFileError("cannot read the file: its name is not valid") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS_OF_FILE if test(info.st_mode)), "")
+            raise NetworkFileError(
+                f"not a regular file ({kind})" if kind else "not a regular file"
+            )
+        if info.st_size > limit:
+            raise NetworkFileError(_too_large(limit, info.st_size))
+        chunks, remaining = [], limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as e:
+        raise NetworkFileError(f"cannot read the file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise NetworkFileError(_too_large(limit))
+    return data
+
+
+def _too_large(limit: int, size: int | None = None) -> str:
+    shown = f"{size / 1e6:,.1f} MB" if size is not None else f"more than {limit / 1e6:,.0f} MB"
+    return f"the file is too large ({shown}; the limit is {limit / 1e6:,.0f} MB)"
+
+
+def load_network(path: str | os.PathLike) -> Network:
+    """Read and validate a network file. Raises NetworkFileError (also for I/O errors)."""
+    data = read_limited(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise NetworkFileError(
+            f"not a network file (it is not UTF-8 text: byte {e.start:,} is 0x{data[e.start]:02x})"
+        ) from None
     network = network_from_json(text)
     if not network.name:
-        network.name = path.stem.replace("_", " ")
+        network.name = plain(Path(path).stem.replace("_", " "))
     return network
 
 
 def network_from_json(text: str) -> Network:
+    depth = _nesting(text)
+    if depth > MAX_NESTING:
+        raise NetworkFileError(_too_deep())
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise NetworkFileError(
             f"not a network file (invalid JSON at line {e.lineno}, column {e.colno}: {e.msg})"
         ) from None
+    except RecursionError:
+        raise NetworkFileError(_too_deep()) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise NetworkFileError("not a network file (a number has too many digits)") from None
+    if isinstance(data, dict | list) and (_SURROGATE_ESCAPE.search(text) or not _utf8(text)):
+        _check_surrogates(data)
     return network_from_dict(data)
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_OPEN, _CLOSE = np.frombuffer(b"[{", np.uint8), np.frombuffer(b"]}", np.uint8)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings, without parsing (so that neither
+    the parser's recursion nor a later walk over the value can be driven too deep)."""
+    outside = _JSON_STRING.sub("", text).encode("utf-8", "replace")
+    codes = np.frombuffer(outside, np.uint8)
+    opening = np.isin(codes, _OPEN)
+    closing = np.isin(codes, _CLOSE)
+    steps = opening.astype(np.int8) - closing.astype(np.int8)
+    steps = steps[opening | closing]
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+
+
+def _utf8(text: str) -> bool:
+    """False when ``text`` itself holds unpaired surrogates (only text that did not come
+    from a file can: decoding a file's bytes refuses them)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _too_deep() -> str:
+    return f"nested too deeply (more than {MAX_NESTING} levels of [ and {{)"
+
+
+def _check_surrogates(data: Any) -> None:
+    """Text that cannot be written back as UTF-8 (unpaired surrogates from \\ud800
+    escapes), anywhere in the file, fields this version ignores included; named by path."""
+    stack: list[tuple[Any, Any]] = [(data, None)]  # (container, (parent trail, key))
+    while stack:
+        item, trail = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, value in pairs:
+            for text in (key, value):
+                if isinstance(text, str) and not text.isascii():
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise _fail(
+                            _trail_name((trail, key)), "not valid Unicode (an unpaired surrogate)"
+                        ) from None
+            if isinstance(value, list | dict) and value:
+                stack.append((value, (trail, key)))
+
+
+def _trail_name(trail) -> str:
+    parts = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{plain(key, 30)}")
+    return "".join(reversed(parts)).lstrip(".")
 
 
 def network_from_dict(data: Any) -> Network:
@@ -118,25 +278,39 @@ def network_from_dict(data: Any) -> Network:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _fail("version", "must be a whole number ≥ 1")
     if version > VERSION:
+        shown = version if version < 10**9 else "beyond 1,000,000,000"
         raise NetworkFileError(
-            f"version {version} is newer than this program understands ({VERSION})"
+            f"version {shown} is newer than this program understands ({VERSION})"
         )
-    neurons = [
-        _neuron(n, f"neurons[{i}]") for i, n in enumerate(_list(data.get("neurons"), "neurons"))
-    ]
+    raw_neurons = _list(data.get("neurons"), "neurons", MAX_NEURONS, "neurons")
+    raw_connections = _list(
+        data.get("connections", []), "connections", MAX_CONNECTIONS, "connections"
+    )
+    neurons = [_neuron(n, f"neurons[{i}]") for i, n in enumerate(raw_neurons)]
     index: dict[str, int] = {}
     for i, n in enumerate(neurons):
         if n.id in index:
-            raise _fail(f"neurons[{i}].id", f"duplicate id {n.id!r} (also neurons[{index[n.id]}])")
+            raise _fail(
+                f"neurons[{i}].id", f"duplicate id {quote(n.id)} (also neurons[{index[n.id]}])"
+            )
         index[n.id] = i
-    connections = _connections(_list(data.get("connections", []), "connections"), neurons, index)
+    connections = _connections(raw_connections, neurons, index)
     ids = [n.id for n in neurons]
     keys = [c.key for c in connections]
     if topological_sort(ids, keys) is None:
         cycle = find_cycle(ids, keys) or []
-        raise NetworkFileError(f"connections close a cycle: {' → '.join(cycle)}")
+        shown = " → ".join(plain(nid, 30) for nid in cycle[:20])
+        more = " → …" if len(cycle) > 20 else ""
+        raise NetworkFileError(f"connections close a cycle: {shown}{more}")
 
-    net = Network.from_parts(neurons, connections, _string(data.get("name", ""), "name"))
+    net = Network.from_parts(neurons, connections, _text(data.get("name", ""), "name"))
+    blocks, _levels = weight_values(net)
+    if blocks > MAX_WEIGHT_VALUES:
+        raise _fail(
+            "connections",
+            f"too many connections skip across layers: the compiled weight blocks would hold "
+            f"{count(blocks)} values (at most {count(MAX_WEIGHT_VALUES)})",
+        )
     if "training" in data:
         net.training = _training(_object(data["training"], "training"))
     if data.get("dataset") is not None:
@@ -154,6 +328,10 @@ def _neuron(raw: Any, where: str) -> Neuron:
     nid = _string(obj["id"], f"{where}.id")
     if not nid.strip():
         raise _fail(f"{where}.id", "must not be empty")
+    if not nid.isprintable():
+        raise _fail(
+            f"{where}.id", f"must not contain control or invisible characters ({quote(nid)})"
+        )
     kind = _choice(obj.get("kind"), KINDS, f"{where}.kind", "kind")
     if kind == "input":
         activation, bias = None, 0.0
@@ -169,11 +347,14 @@ def _neuron(raw: Any, where: str) -> Neuron:
             "activation",
         )
         bias = _number(obj.get("bias", 0.0), f"{where}.bias")
-    label = _string(obj.get("label", ""), f"{where}.label")
+    label = _text(obj.get("label", ""), f"{where}.label")
     pos = obj.get("position", [0, 0])
     if not isinstance(pos, list) or len(pos) != 2:
         raise _fail(f"{where}.position", "must be a list of two numbers [x, y]")
     position = (_number(pos[0], f"{where}.position[0]"), _number(pos[1], f"{where}.position[1]"))
+    for k, v in enumerate(position):
+        if abs(v) > MAX_POSITION:
+            raise _fail(f"{where}.position[{k}]", f"at most {count(int(MAX_POSITION))} from 0")
     return Neuron(nid, kind, activation, bias, label, position, _extra(obj, _NEURON_KEYS))
 
 
@@ -189,19 +370,23 @@ def _connections(raw: list, neurons: list[Neuron], index: dict[str, int]) -> lis
                 raise _fail(where, f"has no {end}")
             value = _string(obj[end], f"{where}.{end}")
             if value not in index:
-                raise _fail(where, f"{end} {value!r} is not a neuron")
+                raise _fail(where, f"{end} {quote(value)} is not a neuron")
             ends[end] = value
         s, t = ends["source"], ends["target"]
         if s == t:
-            raise _fail(where, f"connects {s!r} to itself")
+            raise _fail(where, f"connects {quote(s)} to itself")
         if (s, t) in seen:
-            raise _fail(where, f"duplicate of connections[{seen[(s, t)]}] ({s} → {t})")
+            raise _fail(
+                where, f"duplicate of connections[{seen[(s, t)]}] ({plain(s)} → {plain(t)})"
+            )
         if neurons[index[t]].kind == "input":
-            raise _fail(where, f"target {t!r} is an input neuron")
+            raise _fail(where, f"target {quote(t)} is an input neuron")
         if neurons[index[s]].kind == "output":
-            raise _fail(where, f"source {s!r} is an output neuron")
+            raise _fail(where, f"source {quote(s)} is an output neuron")
         seen[(s, t)] = i
-        weight = _number(obj.get("weight", 0.0), f"{where}.weight")
+        if "weight" not in obj:
+            raise _fail(f"{where}.weight", "missing")
+        weight = _number(obj["weight"], f"{where}.weight")
         result.append(Connection(s, t, weight, _extra(obj, _CONNECTION_KEYS)))
     return result
 
@@ -229,12 +414,15 @@ def _training(obj: dict) -> TrainingSettings:
             value = _number(obj[key], f"{w}.{key}")
             if value < 0:
                 raise _fail(f"{w}.{key}", "must not be negative")
+            if key in ("beta1", "beta2") and value >= 1:
+                raise _fail(f"{w}.{key}", "must be less than 1")
             setattr(t, key, value)
     if obj.get("batch_size") is not None:
-        t.batch_size = _integer(obj["batch_size"], f"{w}.batch_size", 1)
-    for key in ("seed", "plateau_patience", "max_epochs"):
+        t.batch_size = _integer(obj["batch_size"], f"{w}.batch_size", 1, MAX_COUNT)
+    maxima = {"seed": MAX_SEED, "plateau_patience": MAX_COUNT, "max_epochs": MAX_EPOCHS}
+    for key, maximum in maxima.items():
         if key in obj:
-            setattr(t, key, _integer(obj[key], f"{w}.{key}", 0))
+            setattr(t, key, _integer(obj[key], f"{w}.{key}", 0, maximum))
     for key in ("shuffle", "halve_on_plateau"):
         if key in obj:
             if not isinstance(obj[key], bool):
@@ -279,19 +467,28 @@ def _dataset(obj: dict, net: Network) -> DatasetSpec:
     n_in, n_out = len(net.inputs), len(net.outputs)
     if "generator" in obj:
         spec.generator = _choice(obj["generator"], DATASET_NAMES, "dataset.generator", "dataset")
-        for key in _GENERATOR_PARAMS & set(obj):
+        if spec.generator in GATES and _GENERATOR_PARAMS & set(obj):
+            raise _fail("dataset", f"{quote(spec.generator)} takes no parameters")
+        for key in sorted(_GENERATOR_PARAMS & set(obj)):
             where = f"dataset.{key}"
-            spec.params[key] = (
-                _number(obj[key], where) if key == "noise" else _integer(obj[key], where, 0)
-            )
-        if spec.generator in GATES and spec.params:
-            raise _fail("dataset", f"{spec.generator!r} takes no parameters")
+            if key == "size":
+                size = _integer(obj[key], where, 1)
+                if size > MAX_SAMPLES:
+                    raise _fail(where, f"at most {count(MAX_SAMPLES)} samples")
+                spec.params[key] = size
+            elif key == "noise":
+                spec.params[key] = _number(obj[key], where)
+                if spec.params[key] < 0:
+                    raise _fail(where, "must not be negative")
+            else:
+                spec.params[key] = _integer(obj[key], where, 0, MAX_SEED)
         if (n_in, n_out) != (2, 1):
             raise _fail(
                 "dataset.generator",
-                f"{spec.generator!r} makes 2 inputs and 1 target; the network has "
+                f"{quote(spec.generator)} makes 2 inputs and 1 target; the network has "
                 f"{n_in} inputs and {n_out} outputs",
             )
+        samples = 4 if spec.generator in GATES else spec.params.get("size", 200)
     else:
         spec.inputs = _rows(obj.get("inputs"), "dataset.inputs", n_in, "input neuron")
         spec.targets = _rows(obj.get("targets"), "dataset.targets", n_out, "output neuron")
@@ -300,19 +497,33 @@ def _dataset(obj: dict, net: Network) -> DatasetSpec:
                 "dataset",
                 f"{len(spec.inputs)} input rows but {len(spec.targets)} target rows",
             )
+        samples = len(spec.inputs)
+    if samples * len(net.neurons) > MAX_ACTIVATIONS:
+        raise _fail(
+            "dataset",
+            f"{count(samples)} samples × {count(len(net.neurons))} neurons is more than "
+            f"{count(MAX_ACTIVATIONS)} activations",
+        )
     if "test_fraction" in obj:
         spec.test_fraction = _number(obj["test_fraction"], "dataset.test_fraction")
         if not 0 <= spec.test_fraction < 1:
             raise _fail("dataset.test_fraction", "must be at least 0 and less than 1")
+        if samples - round(samples * spec.test_fraction) < 1:
+            raise _fail(
+                "dataset.test_fraction",
+                f"{spec.test_fraction:g} of {samples} samples leaves none to train on",
+            )
     if "split_seed" in obj:
-        spec.split_seed = _integer(obj["split_seed"], "dataset.split_seed", 0)
+        spec.split_seed = _integer(obj["split_seed"], "dataset.split_seed", 0, MAX_SEED)
     known = _DATASET_KEYS | (_GENERATOR_PARAMS if spec.generator else set())
     spec.extra = _extra(obj, known)
     return spec
 
 
 def _rows(raw: Any, where: str, width: int, what: str) -> list[list[float]]:
-    rows = _list(raw, where)
+    rows = _list(raw, where, MAX_SAMPLES, "rows")
+    if not rows:
+        raise _fail(where, "must have at least one row")
     out = []
     for i, row in enumerate(rows):
         row = _list(row, f"{where}[{i}]")
@@ -375,21 +586,92 @@ def _compact_rows(text: str) -> str:
 
 def save_network(net: Network, path: str | os.PathLike) -> None:
     """Write atomically: a temporary file in the same folder, flushed, then renamed over
-    the target, so a crash or a full disk never leaves a half-written file."""
+    the target, so a crash or a full disk never leaves a half-written file.
+
+    A failed save removes its temporary file; temporary files that killed programs left
+    in the folder are removed by the next save there. A new file gets the permissions
+    the umask allows (as ``open`` would give it); a replaced file keeps its mode."""
     path = Path(path)
-    text = network_to_json(net).encode("utf-8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        text = network_to_json(net).encode("utf-8")
+    except UnicodeEncodeError:
+        raise NetworkFileError(
+            f"cannot save {quote(path.name)}: a text is not valid Unicode"
+        ) from None
+    folder = path.parent
+    _remove_stale_temporaries(folder)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except (OSError, ValueError):
+        mode = 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(  # the name cut, so a long one still leaves room
+            prefix=f".{path.name[:100]}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder
+        )
     except OSError as e:
-        raise NetworkFileError(f"cannot write to {path.parent}: {e.strerror or e}") from None
+        raise NetworkFileError(f"cannot write to {plain(folder)}: {e.strerror or e}") from None
+    except ValueError:  # a NUL character in the name
+        raise NetworkFileError(f"cannot write to {plain(folder)}: the name is not valid") from None
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise NetworkFileError(f"cannot save {path.name}: {e.strerror or e}") from None
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise NetworkFileError(f"cannot save {quote(path.name)}: {e.strerror or e}") from None
+        if isinstance(e, ValueError):  # a NUL character in the name
+            raise NetworkFileError(
+                f"cannot save {quote(path.name)}: the name is not valid"
+            ) from None
+        raise
+
+
+_TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.(\d{1,9})\.[a-z0-9_]{8}\.tmp")
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove ``.NAME.PID.XXXXXXXX.tmp`` files whose writer is no longer running."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        match = _TEMP_NAME.fullmatch(name)
+        if match and not _running(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if pid <= 0 or os.name != "posix":
+        return True  # not ours to judge: keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _umask() -> int:
+    """The process's umask, without changing it where /proc tells it."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as f,
+    ):
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -29,6 +29,17 @@ class Snapshot:
     pinned: bool = False
 
 
+SNAPSHOT_BYTES = 256 * 1024 * 1024  # all snapshots of one trainer together
+
+
+def snapshot_capacity(n_parameters: int) -> int:
+    """How many snapshots of ``n_parameters`` (with up to two optimiser arrays of the same
+    size, as Adam keeps) fit in ``SNAPSHOT_BYTES``: 512 for any classroom network, fewer
+    (at least 4) for the largest files."""
+    per_snapshot = 3 * 8 * max(n_parameters, 1)
+    return max(4, min(512, SNAPSHOT_BYTES // per_snapshot))
+
+
 class Snapshots:
     def __init__(self, capacity: int = 512) -> None:
         if capacity < 4:

@@ -21,7 +21,7 @@ import numpy as np
 
 from .compiled import CompiledNetwork
 from .datasets import Dataset, dataset_from_spec, train_test_split
-from .history import Snapshot, Snapshots
+from .history import Snapshot, Snapshots, snapshot_capacity
 from .losses import get_loss
 from .optimizers import make_optimizer
 from .settings import TrainingSettings
@@ -55,6 +55,11 @@ def correct_mask(
 def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None) -> int:
     """Samples classified correctly (feature-major arrays), by ``classification_rule``."""
     return int(np.count_nonzero(correct_mask(yhat, y, rule)))
+
+
+# Divergence: the loss or a parameter is not finite, or |loss| grew beyond this many times
+# max(|first loss|, 1) (the first batch loss this trainer saw).
+DIVERGENCE_GROWTH = 1e6
 
 
 class StopReason(StrEnum):
@@ -129,7 +134,9 @@ class Trainer:
         self._since_best = 0
         self._irregular = False  # an update a replay of whole epochs would not repeat
         self.diverged = 0  # times the loss became NaN or ∞ (the epoch's start restored)
-        self.snapshots = Snapshots()
+        self._loss_bound: float | None = None  # see DIVERGENCE_GROWTH
+        self.divergence = ""  # why the last diverged step diverged
+        self.snapshots = Snapshots(snapshot_capacity(self._compiled.size))
         self._snapshot()
 
     # ------------------------------------------------------------- readers
@@ -183,20 +190,36 @@ class Trainer:
         Xb, Yb = self.next_batch()
         c = self._compiled
         value = c.loss_and_gradient(Xb, Yb, self.loss)
+        if self._loss_bound is None and math.isfinite(value):
+            self._loss_bound = DIVERGENCE_GROWTH * max(abs(value), 1.0)
         if not math.isfinite(value):
-            self.diverged += 1
-            c.set_theta(self._backup)
-            self.optimizer = make_optimizer(c.size, self.settings)
-            self._queue = None
-            return math.nan
+            return self._diverged("the loss became NaN or infinite")
+        if abs(value) > self._loss_bound:
+            return self._diverged(
+                f"the loss reached {value:.3g}, more than {DIVERGENCE_GROWTH:.0e} times its "
+                "first value"
+            )
         self._total += value * Xb.shape[1]
         self._correct += correct_count(c.last_outputs(), Yb, self._rule)
         self.optimizer.step(c.theta, c.grad)
         self.iteration += 1
         self._next += 1
         if self._next == len(self._queue):
+            # the next loss would tell, but only after this epoch's end became its backup;
+            # one sum (NaN and ∞ propagate) is cheaper than isfinite(θ).all()
+            if not math.isfinite(c.theta.sum()):
+                return self._diverged("a weight or bias became infinite")
             self._finish_epoch()
         return value
+
+    def _diverged(self, why: str) -> float:
+        """Back to the weights the epoch started from; NaN tells the caller."""
+        self.divergence = why
+        self.diverged += 1
+        self._compiled.set_theta(self._backup)
+        self.optimizer = make_optimizer(self._compiled.size, self.settings)
+        self._queue = None
+        return math.nan
 
     def run_epoch(self) -> float:
         """The rest of the current epoch (a whole one unless stepping left it half done);
@@ -349,9 +372,8 @@ class Trainer:
         loss, acc = self.evaluate()
         if reason is StopReason.DIVERGED:
             message = (
-                f"training diverged in epoch {self.epoch + 1}: the loss became NaN or "
-                "infinite. The weights were restored to those before that epoch; "
-                "try a smaller learning rate."
+                f"training diverged in epoch {self.epoch + 1}: {self.divergence}. The weights "
+                "were restored to those before that epoch; try a smaller learning rate."
             )
         elif reason is StopReason.TARGET:
             message = f"reached the target loss {target:g} after {self.epoch} epochs"

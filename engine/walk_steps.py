@@ -95,7 +95,7 @@ def _loss(walk, s):
 
 def _dl_dyhat(walk, o, s):
     f = walk.fmt
-    k = walk.network.outputs.index(o)
+    k = walk.output_index[o]
     v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
     name = walk.loss_fn.name
     lhs = f"∂L/∂{v}"
@@ -120,7 +120,7 @@ def _delta(walk, nid, s):
     slope_num = walk.slope_numbers(n.activation, walk.a[nid][s], walk.z[nid][s])
     if n.kind == "output":
         if walk._fused(nid):
-            k = walk.network.outputs.index(nid)
+            k = walk.output_index[nid]
             return (
                 f"{ds} = ∂L/∂{v}·{slope_sym} = {v} {MINUS} y",
                 f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",

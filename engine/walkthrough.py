@@ -123,13 +123,19 @@ class Walkthrough:
         n, m = self.neurons, self.m
         self.z: dict[str, np.ndarray] = {}
         self.a: dict[str, np.ndarray] = {}
-        self.incoming = {nid: self.network.incoming(nid) for nid in n}
-        self.outgoing = {nid: self.network.outgoing(nid) for nid in n}
+        # one pass over the connections (per-neuron queries would be quadratic)
+        self.incoming: dict[str, list] = {nid: [] for nid in n}
+        self.outgoing: dict[str, list] = {nid: [] for nid in n}
+        for c in self.network.connections:
+            self.incoming[c.target].append(c)
+            self.outgoing[c.source].append(c)
         inputs, outputs = self.network.inputs, self.network.outputs
-        with np.errstate(over="ignore"):
+        self.input_index = {nid: k for k, nid in enumerate(inputs)}
+        self.output_index = {nid: k for k, nid in enumerate(outputs)}
+        with np.errstate(over="ignore", invalid="ignore"):
             for nid in self.order:
                 if n[nid].kind == "input":
-                    self.a[nid] = self.X[inputs.index(nid)].copy()
+                    self.a[nid] = self.X[self.input_index[nid]].copy()
                     continue
                 z = np.full(m, self.biases[nid])
                 for c in self.incoming[nid]:
@@ -163,7 +169,7 @@ class Walkthrough:
                 continue
             act = get_activation(neuron.activation)
             if neuron.kind == "output":
-                k = outputs.index(nid)
+                k = self.output_index[nid]
                 if self._fused(nid):
                     self.delta[nid] = self.a[nid] - self.Y[k]
                     continue

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from engine.errors import NetworkFileError
+from engine.errors import NetworkFileError, plain
 from engine.examples import example_path, lessons_dir, list_examples
 from engine.export import numpy_script, torch_script
 from engine.network import Network
@@ -77,7 +77,7 @@ class FileController(QObject):
         try:
             self.doc.open(path)
         except NetworkFileError as e:
-            self.error("Cannot open the network", f"{Path(path).name}: {e}")
+            self.error("Cannot open the network", f"{plain(Path(path).name)}: {e}")
             return False
         self.recovery.clear()
         self.add_recent(path)

@@ -78,7 +78,7 @@ def test_check_passes_on_every_example(capsys, examples):
         (["check", "{missing}"], "cannot read the file"),
         (["forward", "{lecture}", "--sample", "9"], "--sample 9: the dataset has samples 0 to 3"),
         (["frobnicate", "{lecture}"], "invalid choice"),
-        (["train", "{lecture}", "--epochs", "many"], "invalid int value"),
+        (["train", "{lecture}", "--epochs", "many"], "--epochs: 'many' is not a whole number"),
     ],
 )
 def test_errors_exit_2_with_one_line(capsys, examples, tmp_path, argv, words):

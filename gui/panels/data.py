@@ -154,10 +154,7 @@ class DataPanel(QWidget):
         """Last column(s) as targets, one per output neuron; errors name row and column."""
         net = self.doc.network
         try:
-            with path.open(encoding="utf-8-sig") as f:
-                header = f.readline().strip().split(",")
-            n_out = len(net.outputs)
-            data = load_csv(path, header[: len(header) - n_out], header[len(header) - n_out :])
+            data = load_csv(path, n_targets=len(net.outputs))
             if data.inputs.shape[1] != len(net.inputs):
                 raise ValueError(
                     f"{path.name} has {data.inputs.shape[1]} input columns; the network has "
