@@ -17,6 +17,7 @@ from .datasets import dataset_from_spec
 from .errors import NetworkError, NetworkFileError
 from .files import load_network, save_network
 from .gradients import compare, compute_gradients, finite_differences
+from .landscape_cli import add_landscape_command
 from .trainer import Trainer
 from .walk_cli import add_walk_command
 
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_check)
 
     add_walk_command(sub)
+    add_landscape_command(sub)
     return p
 
 
