@@ -198,10 +198,10 @@ class LandscapePanel(QWidget):
     def refresh(self) -> None:
         self._fill()
         params = self.chosen()
-        trainer = self.controller.trainer or self.controller.ensure_trainer()
         if not params:
             self._clear("No weights or biases to show.")
             return
+        trainer = self.controller.trainer or self.controller.ensure_trainer()
         if trainer is None:
             self._clear("The network has no data to measure a loss on.")
             return
