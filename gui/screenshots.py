@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from .app import create_app
@@ -89,15 +89,44 @@ def main(out: str = "shots") -> None:
     window.loss_dock.raise_()
     save(window, out_dir / "time-travel.png")
     window.doc.undo_stack.setClean()
+    landscape_shots(out_dir)
 
 
-def save(window, path: Path) -> None:
+def landscape_shots(out_dir: Path) -> None:
+    """Lesson 13 trained to the end: the Landscape dock over two first-layer weights with
+    the training path, and the curve of the output's bias with its tangent."""
+    window = window_with("xor_untrained")
+    window.files.open_lesson("13_going_around_a_hill")
+    window.learning.ensure_trainer().train()
+    window.learning._write_back()
+    window.learning.progress.emit()
+    window.landscape_dock.raise_()
+    window.resizeDocks([window.training_dock], [430], Qt.Orientation.Horizontal)
+    window.resizeDocks(
+        [window.training_dock, window.loss_dock], [300, 420], Qt.Orientation.Vertical
+    )
+    panel = window.landscape_panel
+    panel.choose(("w", "x1", "h1"), ("w", "x2", "h1"))
+    save(window, out_dir / "landscape.png")
+    panel.choose(("b", "y"))
+    save(window, None)
+    window.landscape_dock.grab().save(str(out_dir / "landscape-curve.png"))
+    print(out_dir / "landscape-curve.png")
+    window.doc.undo_stack.setClean()
+
+
+def save(window, path: Path | None) -> None:
     deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up
     while time.perf_counter() < deadline:
         QApplication.processEvents()
-    window.grab().save(str(path))
-    print(path)
+    if path is not None:
+        window.grab().save(str(path))
+        print(path)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:2] == ["--landscape"]:  # only these (the others stay as they are)
+        create_app()
+        landscape_shots(Path(sys.argv[2] if len(sys.argv) > 2 else "shots"))
+    else:
+        main(*sys.argv[1:])
