@@ -99,3 +99,14 @@ def test_a_typed_span_and_an_edit_redraw(qtbot, window, examples):
     window.doc.undo_stack.push(SetParameters(window.doc, {("x1", "h1"): 2.0}, {}, "Set weight"))
     flush_all()
     assert panel.landscape.centre[0] == 2.0 and net.connection("x1", "h1").weight == 2.0
+
+
+def test_a_refused_span_says_why_and_draws_the_automatic_one(qtbot, window, examples):
+    open_example(window, examples, "xor_lecture")
+    panel = shown(window)
+    panel.choose(W11, BY)
+    type_into(qtbot, panel.span_edit, "wide")
+    flush_all()
+    assert panel.caption.text().startswith("Span: “wide” is not a number")
+    xs = panel.landscape.axes[0]
+    assert xs[-1] - 5 == auto_span(5, panel.path_values[:, 0])

@@ -119,6 +119,7 @@ class LandscapePanel(QWidget):
         self.arrow_scale = 1.0
         self._parameters: tuple = ()
         self._by_key: dict = {}
+        self.span_problem = ""
         self._placed = None
         throttled = Throttled(self.refresh, PLOT_INTERVAL, self, widget=self)
         for signal in (
@@ -174,15 +175,21 @@ class LandscapePanel(QWidget):
         return [x] if y is None or y == x else [x, y]
 
     def span(self) -> float | None:
-        """The typed span, or None for automatic (also when the text is not a number)."""
+        """The typed span, or None for automatic (also when the text is refused: then
+        ``span_problem`` says why, and the caption shows it)."""
+        self.span_problem = ""
         text = self.span_edit.text()
         if not text.strip():
             return None
         try:
             value = parse_number(text)
-        except NumberError:
+        except NumberError as e:
+            self.span_problem = f"Span: {e}; the automatic span is shown. "
             return None
-        return value if value > 0 else None
+        if value <= 0:
+            self.span_problem = "Span: it must be above 0; the automatic span is shown. "
+            return None
+        return value
 
     # --------------------------------------------------------------- drawing
     def _clear(self, text: str) -> None:
@@ -228,6 +235,8 @@ class LandscapePanel(QWidget):
             self._draw_curve(land, names)
         else:
             self._draw_grid(land, names, path)
+        if self.span_problem:
+            self.caption.setText(self.span_problem + self.caption.text())
 
     def _draw_curve(self, land, names) -> None:
         self.image.clear()
