@@ -26,6 +26,7 @@ from .losses import get_loss
 Parameter = tuple
 
 MIN_SPAN = 2.0
+MEMORY_BUDGET = 128 * 2**20  # bytes of (grid points × samples) arrays held at once
 
 
 def parse_parameter(network, text: str) -> Parameter:
@@ -132,7 +133,6 @@ def losses_at(compiled, X: np.ndarray, Y: np.ndarray, loss, indices, values) -> 
     X = np.ascontiguousarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     m = X.shape[1]
-    theta = compiled.theta
     swept = [(*_locate(compiled, i), j) for j, i in enumerate(indices)]
     # which rows the swept parameters reach, level by level (sources come earlier)
     varying = np.zeros(compiled.n, bool)
@@ -151,10 +151,28 @@ def losses_at(compiled, X: np.ndarray, Y: np.ndarray, loss, indices, values) -> 
             plan.append((lv, rel, feeds, here))
     rows_varying = np.flatnonzero(varying)
     position = {int(r): p for p, r in enumerate(rows_varying)}
-    A = np.empty((len(rows_varying), G, m))  # activations of the rows that vary
-    scratch = np.empty((G, m))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         base = compiled.forward(X).A.copy()  # (n × m) at the current parameters
+    # memory stays bounded on large networks and data sets: grid points in blocks
+    per_point = (len(rows_varying) + 1 + 2 * compiled.n_outputs) * m * 8
+    block = max(1, MEMORY_BUDGET // per_point)
+    if G == 0:
+        return np.zeros(0)
+    return np.concatenate(
+        [
+            _grid_pass(compiled, plan, varying, position, base, values[g : g + block], Y, loss)
+            for g in range(0, G, block)
+        ]
+    )
+
+
+def _grid_pass(compiled, plan, varying, position, base, values, Y, loss) -> np.ndarray:
+    """``losses_at`` for one block of grid points, every point of it at once."""
+    G, m = values.shape[0], base.shape[1]
+    theta = compiled.theta
+    A = np.empty((len(position), G, m))  # activations of the rows that vary
+    scratch = np.empty((G, m))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for lv, rel, feeds, here in plan:
             rows, cols = lv.shape
             W = theta[lv.w_offset : lv.w_offset + rows * cols].reshape(rows, cols)

@@ -153,6 +153,17 @@ def test_step_and_leaky_relu_neurons_with_a_skip_connection():
                 assert abs(land.losses[i, j] - expected) <= 1e-12
 
 
+def test_blocks_of_grid_points_give_the_same_grid(trained, monkeypatch):
+    import engine.landscape
+
+    net, trainer = trained
+    params = [("w", "x1", "h1"), ("w", "h2", "y")]
+    whole = landscape(net, trainer.X, trainer.Y, params, steps=21)
+    monkeypatch.setattr(engine.landscape, "MEMORY_BUDGET", 1000)  # a few points per block
+    blocks = landscape(net, trainer.X, trainer.Y, params, steps=21)
+    np.testing.assert_array_equal(blocks.losses, whole.losses)
+
+
 def test_the_network_and_its_own_objects_are_left_alone(trained):
     net, trainer = trained
     before, theta = net.parameters(), trainer.theta
