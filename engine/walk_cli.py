@@ -15,6 +15,9 @@ def add_walk_command(sub) -> None:
     group.add_argument("--batch", action="store_true", help="walk the whole dataset as a batch")
     w.add_argument("--phase", choices=PHASES, help="print only this phase")
     w.add_argument("--digits", type=int, default=3, help="significant digits (default 3)")
+    w.add_argument(
+        "--matrix", action="store_true", help="level by level as matrix products, rows = samples"
+    )
     w.set_defaults(run=cmd_walk)
 
 
@@ -24,8 +27,17 @@ def cmd_walk(args) -> int:
     net = load_network(args.file)
     sample = None if args.batch else (args.sample or 0)
     X, Y = sample_data(net, sample)
-    walk = Walkthrough(net, X, Y, fmt=NumberFormat(args.digits))
     what = f"sample {sample}" if sample is not None else f"the whole batch of {X.shape[1]}"
+    if args.matrix:
+        from .matrix_form import MatrixForm
+
+        if args.phase:
+            raise ValueError("--matrix prints every phase (leave out --phase)")
+        form = MatrixForm(net, X, Y, fmt=NumberFormat(args.digits))
+        print(f"{net.name}: one iteration on {what} in matrix form ({net.training.loss})\n")
+        print("\n".join(form.lines()).rstrip())
+        return 0
+    walk = Walkthrough(net, X, Y, fmt=NumberFormat(args.digits))
     print(
         f"{net.name}: one iteration on {what} ({net.training.loss}, {net.training.optimizer}, "
         f"η = {walk.fmt(net.training.learning_rate)})"
