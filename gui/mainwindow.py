@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.hidden_dock = self._dock("Hidden space", self.hidden_panel, left)
         self.parameter_dock = self._dock("Parameters", self.parameter_panel, left)
         self.landscape_dock = self._dock("Landscape", self.landscape_panel, left)
+        self.landscape_dock.visibilityChanged.connect(self.landscape_panel.set_on_screen)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)

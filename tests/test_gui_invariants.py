@@ -237,7 +237,7 @@ def check(window, twin: Twin, log: list[str]) -> None:
         assert np.array_equal(dmap.last_image, expected), where
     # (e) the loss landscape, when on screen, is the engine's through the canvas's weights
     land = window.landscape_panel.landscape
-    if window.landscape_panel.isVisible() and land is not None and c.trainer is not None:
+    if window.landscape_panel.on_screen and land is not None and c.trainer is not None:
         compiled = net.compile()
         centre = [compiled.theta[flat_index(compiled, p)] for p in land.parameters]
         assert land.centre.tolist() == centre, where

@@ -110,3 +110,21 @@ def test_a_refused_span_says_why_and_draws_the_automatic_one(qtbot, window, exam
     assert panel.caption.text().startswith("Span: “wide” is not a number")
     xs = panel.landscape.axes[0]
     assert xs[-1] - 5 == auto_span(5, panel.path_values[:, 0])
+
+
+def test_a_tab_out_of_sight_computes_nothing_and_catches_up(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    panel = shown(window)
+    panel.choose(W11, W21)
+    before = panel.landscape
+    window.loss_dock.raise_()
+    assert not panel.on_screen
+    trainer = window.learning.ensure_trainer()
+    trainer.train(30)
+    window.learning._write_back()
+    window.learning.progress.emit()  # as Play does after each frame
+    flush_all()
+    assert panel.landscape is before  # nothing computed out of sight
+    window.landscape_dock.raise_()
+    assert panel.on_screen and panel.landscape is not before
+    assert panel.landscape.centre[0] == net.connection("x1", "h1").weight

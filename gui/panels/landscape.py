@@ -121,6 +121,8 @@ class LandscapePanel(QWidget):
         self._by_key: dict = {}
         self.span_problem = ""
         self._placed = None
+        self.on_screen = True  # until the dock says otherwise (set_on_screen)
+        self._stale = False
         throttled = Throttled(self.refresh, PLOT_INTERVAL, self, widget=self)
         for signal in (
             controller.progress,
@@ -202,7 +204,19 @@ class LandscapePanel(QWidget):
         self.step_head.setVisible(False)
         self.caption.setText(text)
 
+    def set_on_screen(self, visible: bool) -> None:
+        """The dock's tab was selected or left (``QDockWidget.visibilityChanged``): a dock
+        tabbed out of sight stays "visible" to Qt, and a grid is not free, so the panel
+        computes only while its tab is on screen and catches up when it comes back."""
+        self.on_screen = visible
+        if visible and self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        if not self.on_screen:
+            self._stale = True
+            return
+        self._stale = False
         self._fill()
         params = self.chosen()
         if not params:
