@@ -49,9 +49,18 @@ class MatrixForm:
     """The matrices of one iteration, built from a ``Walkthrough`` on the same batch (so
     both show one computation), but multiplied out here as matrices."""
 
-    def __init__(self, network, X: np.ndarray, Y: np.ndarray, fmt: NumberFormat | None = None):
+    def __init__(
+        self,
+        network,
+        X: np.ndarray | None = None,
+        Y: np.ndarray | None = None,
+        fmt: NumberFormat | None = None,
+        walk: Walkthrough | None = None,
+    ):
+        """From a batch (X, Y feature-major) with the network's weights, or from an
+        existing ``walk`` (its batch, its weights: the step-through's)."""
         self.network = network
-        self.walk = Walkthrough(network, X, Y, fmt=fmt)
+        self.walk = walk if walk is not None else Walkthrough(network, X, Y, fmt=fmt)
         self.fmt = self.walk.fmt
         self.m = self.walk.m
         w = self.walk
@@ -63,6 +72,8 @@ class MatrixForm:
             by_depth.setdefault(depth[nid], []).append(nid)
         self.levels: list[MatrixLevel] = []
         m = self.m
+        # activations as these matrices compute them (inputs from the batch)
+        own = {nid: w.X[i] for i, nid in enumerate(network.inputs)}
         for d in sorted(by_depth):
             neurons = sorted(by_depth[d], key=order.get)
             sources = sorted(
@@ -72,13 +83,14 @@ class MatrixForm:
             for j, nid in enumerate(neurons):
                 for c in network.incoming(nid):
                     W[sources.index(c.source), j] = w.weights[c.key]
-            A_prev = np.column_stack([w.a[s] for s in sources]) if sources else np.zeros((m, 0))
+            A_prev = np.column_stack([own[s] for s in sources]) if sources else np.zeros((m, 0))
             b = np.array([w.biases[nid] for nid in neurons])
             with np.errstate(over="ignore", invalid="ignore"):
                 Z = A_prev @ np.nan_to_num(W, nan=0.0) + b
             acts = [network.neuron(nid).activation for nid in neurons]
             A = np.column_stack([get_activation(a).value(Z[:, j]) for j, a in enumerate(acts)])
             slope = np.column_stack([get_activation(a).slope(Z[:, j]) for j, a in enumerate(acts)])
+            own.update((nid, A[:, j]) for j, nid in enumerate(neurons))
             empty = np.zeros((m, len(neurons)))
             self.levels.append(
                 MatrixLevel(
@@ -146,50 +158,65 @@ class MatrixForm:
     def lines(self) -> list[str]:
         """The iteration as text (markup-free): per level the forward products, the loss,
         then per level from the top the backward ones. Rows are samples."""
-        net, f, m = self.network, self.fmt, self.m
         out = []
-        for k, lv in enumerate(self.levels, start=1):
-            cols = [net.neuron(n).name for n in lv.neurons]
-            srcs = [net.neuron(n).name for n in lv.sources]
-            acts = "/".join(dict.fromkeys(_SYMBOL.get(a, a) for a in lv.activation))
-            absent = f"; {EMPTY}: no connection" if np.isnan(lv.W).any() else ""
-            out.append(f"LEVEL {k}: {', '.join(cols)} ({acts}), fed by {', '.join(srcs)}{absent}")
-            a_in = self._input_name(lv)
-            out.append(f"  Z{_s(k)} = {a_in}·W{_s(k)} + b{_s(k)},  A{_s(k)} = f(Z{_s(k)})")
-            out += _block(a_in, lv.A_prev, srcs, None, f)
-            out += _block(f"W{_s(k)}", lv.W, cols, srcs, f)
-            out += _block(f"b{_s(k)}", lv.b[None, :], cols, None, f)
-            out += _block(f"Z{_s(k)}", lv.Z, cols, None, f)
-            out += _block(f"A{_s(k)}", lv.A, cols, None, f)
-            out.append("")
-        out.append(f"LOSS L = {f(self.walk.loss)} ({self.walk.loss_fn.name}, mean over {m})")
-        out.append("")
+        for k in range(1, len(self.levels) + 1):
+            out += [*self.forward_lines(k), ""]
+        out += [self.loss_line(), ""]
         for k in range(len(self.levels), 0, -1):
-            lv = self.levels[k - 1]
-            cols = [net.neuron(n).name for n in lv.neurons]
-            srcs = [net.neuron(n).name for n in lv.sources]
-            out.append(f"LEVEL {k} BACKWARD")
-            outs = [n for n in lv.neurons if n in net.outputs]
-            if len(outs) < len(lv.neurons):
-                out.append(
-                    f"  Δ{_s(k)} = (Σ Δ_later·W_laterᵀ) ⊙ f′(Z{_s(k)}), the sum over the "
-                    "levels it feeds"
-                )
-            if outs:
-                fused = all(self.walk._fused(n) for n in outs)
-                note = "  (bce on σ: Δ = ŷ − y exactly)" if fused else ""
-                out.append(f"  Δ{_s(k)} = ∂L/∂ŷ ⊙ f′(Z{_s(k)}) for outputs{note}")
+            out += [*self.backward_lines(k), ""]
+        return out
+
+    def level_of_depth(self, depth: int) -> int:
+        """The level number k (1, 2, …) of the neurons at ``depth``."""
+        return next(k for k, lv in enumerate(self.levels, start=1) if lv.depth == depth)
+
+    def loss_line(self) -> str:
+        w = self.walk
+        return f"LOSS L = {self.fmt(w.loss)} ({w.loss_fn.name}, mean over {self.m})"
+
+    def forward_lines(self, k: int) -> list[str]:
+        net, f, lv = self.network, self.fmt, self.levels[k - 1]
+        cols = [net.neuron(n).name for n in lv.neurons]
+        srcs = [net.neuron(n).name for n in lv.sources]
+        acts = "/".join(dict.fromkeys(_SYMBOL.get(a, a) for a in lv.activation))
+        absent = f"; {EMPTY}: no connection" if np.isnan(lv.W).any() else ""
+        a_in = self._input_name(lv)
+        out = [
+            f"LEVEL {k}: {', '.join(cols)} ({acts}), fed by {', '.join(srcs)}{absent}",
+            f"  Z{_s(k)} = {a_in}·W{_s(k)} + b{_s(k)},  A{_s(k)} = f(Z{_s(k)})",
+        ]
+        out += _block(a_in, lv.A_prev, srcs, None, f)
+        out += _block(f"W{_s(k)}", lv.W, cols, srcs, f)
+        out += _block(f"b{_s(k)}", lv.b[None, :], cols, None, f)
+        out += _block(f"Z{_s(k)}", lv.Z, cols, None, f)
+        out += _block(f"A{_s(k)}", lv.A, cols, None, f)
+        return out
+
+    def backward_lines(self, k: int) -> list[str]:
+        net, f, m, lv = self.network, self.fmt, self.m, self.levels[k - 1]
+        cols = [net.neuron(n).name for n in lv.neurons]
+        srcs = [net.neuron(n).name for n in lv.sources]
+        out = [f"LEVEL {k} BACKWARD"]
+        outs = [n for n in lv.neurons if n in net.outputs]
+        if len(outs) < len(lv.neurons):
             out.append(
-                f"  ∂L/∂W{_s(k)} = (1/{m})·{self._input_name(lv)}ᵀ·Δ{_s(k)},  "
-                f"∂L/∂b{_s(k)} = (1/{m})·Σ rows of Δ{_s(k)}"
+                f"  Δ{_s(k)} = (Σ Δ_later·W_laterᵀ) ⊙ f′(Z{_s(k)}), the sum over the "
+                "levels it feeds"
             )
-            up = "∂L/∂ŷ" if len(outs) == len(lv.neurons) else "∂L/∂A"
-            out += _block(up, lv.upstream, cols, None, f)
-            out += _block(f"f′(Z{_s(k)})", lv.slope, cols, None, f)
-            out += _block(f"Δ{_s(k)}", lv.delta, cols, None, f)
-            out += _block(f"∂L/∂W{_s(k)}", lv.dW, cols, srcs, f)
-            out += _block(f"∂L/∂b{_s(k)}", lv.db[None, :], cols, None, f)
-            out.append("")
+        if outs:
+            fused = all(self.walk._fused(n) for n in outs)
+            note = "  (bce on σ: Δ = ŷ − y exactly)" if fused else ""
+            out.append(f"  Δ{_s(k)} = ∂L/∂ŷ ⊙ f′(Z{_s(k)}) for outputs{note}")
+        out.append(
+            f"  ∂L/∂W{_s(k)} = (1/{m})·{self._input_name(lv)}ᵀ·Δ{_s(k)},  "
+            f"∂L/∂b{_s(k)} = (1/{m})·Σ rows of Δ{_s(k)}"
+        )
+        up = "∂L/∂ŷ" if len(outs) == len(lv.neurons) else "∂L/∂A"
+        out += _block(up, lv.upstream, cols, None, f)
+        out += _block(f"f′(Z{_s(k)})", lv.slope, cols, None, f)
+        out += _block(f"Δ{_s(k)}", lv.delta, cols, None, f)
+        out += _block(f"∂L/∂W{_s(k)}", lv.dW, cols, srcs, f)
+        out += _block(f"∂L/∂b{_s(k)}", lv.db[None, :], cols, None, f)
         return out
 
 
