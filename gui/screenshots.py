@@ -90,6 +90,23 @@ def main(out: str = "shots") -> None:
     save(window, out_dir / "time-travel.png")
     window.doc.undo_stack.setClean()
     landscape_shots(out_dir)
+    matrix_shot(out_dir)
+
+
+def matrix_shot(out_dir: Path) -> None:
+    """The lecture network's first layer in matrix form, stepped by layer on the batch."""
+    window = window_with("xor_lecture")
+    window.step_dock.raise_()
+    panel = window.step_panel
+    panel.matrix_box.setChecked(True)
+    combo = panel.granularity_combo
+    combo.setCurrentIndex(combo.findData("level"))
+    combo.activated.emit(combo.currentIndex())
+    window.learning.step_forward()
+    save(window, None)
+    window.step_dock.grab().save(str(out_dir / "matrix-form.png"))
+    print(out_dir / "matrix-form.png")
+    window.doc.undo_stack.setClean()
 
 
 def landscape_shots(out_dir: Path) -> None:
@@ -125,8 +142,9 @@ def save(window, path: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--landscape"]:  # only these (the others stay as they are)
+    if sys.argv[1:2] in (["--landscape"], ["--matrix"]):  # only these; the others stay
         create_app()
-        landscape_shots(Path(sys.argv[2] if len(sys.argv) > 2 else "shots"))
+        target = Path(sys.argv[2] if len(sys.argv) > 2 else "shots")
+        (landscape_shots if sys.argv[1] == "--landscape" else matrix_shot)(target)
     else:
         main(*sys.argv[1:])
