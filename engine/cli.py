@@ -30,6 +30,7 @@ from .datasets import dataset_from_spec
 from .errors import NetworkError, NetworkFileError, plain, quote
 from .files import load_network, save_network
 from .gradients import RTOL, UNSETTLED, check_gradients, compute_gradients
+from .landscape_cli import add_landscape_command
 from .limits import (
     MAX_EPOCHS,
     MAX_PRINTED_VALUES,
@@ -428,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(run=cmd_check)
 
     add_walk_command(sub, whole)
+    add_landscape_command(sub)
     return p
 
 

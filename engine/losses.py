@@ -31,6 +31,11 @@ class Loss:
         """Each sample's loss (summed over outputs); a 1-D array of length m."""
         raise NotImplementedError
 
+    def batched_value(self, yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``value`` for G networks at once: ŷ is (outputs × G × samples), y is
+        (outputs × samples); returns the G mean losses (the loss landscape's grid)."""
+        raise NotImplementedError
+
 
 class _Mse(Loss):
     def per_sample(self, yhat, y):
@@ -40,6 +45,10 @@ class _Mse(Loss):
     def value(self, yhat, y):
         d = yhat - y
         return 0.5 * float(np.vdot(d, d)) / yhat.shape[1]
+
+    def batched_value(self, yhat, y):
+        d = yhat - y[:, None, :]
+        return 0.5 * np.einsum("ogm,ogm->g", d, d) / yhat.shape[-1]
 
     def grad(self, yhat, y, out):
         np.subtract(yhat, y, out)
@@ -61,6 +70,16 @@ class _Bce(Loss):
         ln_p -= ln_q
         return -float(np.vdot(y, ln_p) + ln_q.sum()) / yhat.shape[1]
 
+    def batched_value(self, yhat, y):
+        p = np.maximum(yhat, BCE_EPS)
+        np.minimum(p, 1.0 - BCE_EPS, out=p)
+        ln_p = np.log(p)
+        np.subtract(1.0, p, p)
+        ln_q = np.log(p, p)
+        ln_p -= ln_q
+        total = np.einsum("ogm,om->g", ln_p, y) + ln_q.sum(axis=(0, 2))
+        return -total / yhat.shape[-1]
+
     def grad(self, yhat, y, out):
         p = np.clip(yhat, BCE_EPS, 1.0 - BCE_EPS)
         np.subtract(p, y, out)
@@ -75,6 +94,9 @@ class _Output(Loss):
 
     def value(self, yhat, y):
         return float(yhat.sum()) / yhat.shape[1]
+
+    def batched_value(self, yhat, y):
+        return yhat.sum(axis=(0, 2)) / yhat.shape[-1]
 
     def grad(self, yhat, y, out):
         out.fill(1.0 / yhat.shape[1])

@@ -25,6 +25,9 @@ def add_walk_command(sub, whole) -> None:
         default=3,
         help=f"significant digits (default 3, at most {MAX_DIGITS})",
     )
+    w.add_argument(
+        "--matrix", action="store_true", help="level by level as matrix products, rows = samples"
+    )
     w.set_defaults(run=cmd_walk)
 
 
@@ -41,20 +44,29 @@ def cmd_walk(args) -> int:
             f"connection would keep {count(values)} values (at most {count(MAX_ACTIVATIONS)}); "
             "walk one sample with --sample K"
         )
-    walk = Walkthrough(net, X, Y, fmt=NumberFormat(args.digits))
     what = f"sample {sample}" if sample is not None else f"the whole batch of {X.shape[1]}"
-    lines = [
-        f"{net.name}: one iteration on {what} ({net.training.loss}, {net.training.optimizer}, "
-        f"η = {walk.fmt(net.training.learning_rate)})"
-    ]
-    phase = None
-    for step in walk.steps:
-        if args.phase and step.phase != args.phase:
-            continue
-        if step.phase != phase:
-            phase = step.phase
-            lines.append(f"\n{phase.upper()}")
-        lines.append(f"{step.index + 1:4}. {to_plain(step.line)}")
+    if args.matrix:
+        from .matrix_form import MatrixForm
+
+        if args.phase:
+            raise UsageError("--matrix prints every phase (leave out --phase)")
+        form = MatrixForm(net, X, Y, fmt=NumberFormat(args.digits))
+        title = f"{net.name}: one iteration on {what} in matrix form ({net.training.loss})\n"
+        lines = [title, "\n".join(form.lines()).rstrip()]
+    else:
+        walk = Walkthrough(net, X, Y, fmt=NumberFormat(args.digits))
+        lines = [
+            f"{net.name}: one iteration on {what} ({net.training.loss}, "
+            f"{net.training.optimizer}, η = {walk.fmt(net.training.learning_rate)})"
+        ]
+        phase = None
+        for step in walk.steps:
+            if args.phase and step.phase != args.phase:
+                continue
+            if step.phase != phase:
+                phase = step.phase
+                lines.append(f"\n{phase.upper()}")
+            lines.append(f"{step.index + 1:4}. {to_plain(step.line)}")
     # labels and names may hold invisible characters (bidirectional marks): escaped here
     text = "\n".join(lines)
     if not text.replace("\n", "").isprintable():

@@ -37,6 +37,7 @@ from .panels.data import DataPanel
 from .panels.gradients import GradientPanel
 from .panels.hidden import HiddenSpacePanel
 from .panels.inspector import Inspector
+from .panels.landscape import LandscapePanel
 from .panels.lesson import LessonPanel
 from .panels.parameters import ParameterPanel
 from .panels.plots import DecisionMap, LossPanel
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.gradient_panel = GradientPanel(self.learning)
         self.hidden_panel = HiddenSpacePanel(self.learning)
         self.parameter_panel = ParameterPanel(self.learning)
+        self.landscape_panel = LandscapePanel(self.learning)
         # scrollable, so that the window fits a laptop screen with every dock open
         self.training_dock = self._dock("Training", _scrolling(self.training_panel), left)
         self.loss_dock = self._dock("Loss", self.loss_panel, left)
@@ -131,6 +133,8 @@ class MainWindow(QMainWindow):
         self.gradient_dock = self._dock("Gradients", self.gradient_panel, left)
         self.hidden_dock = self._dock("Hidden space", self.hidden_panel, left)
         self.parameter_dock = self._dock("Parameters", self.parameter_panel, left)
+        self.landscape_dock = self._dock("Landscape", self.landscape_panel, left)
+        self.landscape_dock.visibilityChanged.connect(self.landscape_panel.set_on_screen)
         self.step_dock = self._dock("Step-through", self.step_panel, right)
         self.map_dock = self._dock("Decision regions", self.decision_map, right)
         self.splitDockWidget(self.step_dock, self.map_dock, vertical)
@@ -147,6 +151,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.loss_dock, self.gradient_dock)
         self.tabifyDockWidget(self.loss_dock, self.hidden_dock)
         self.tabifyDockWidget(self.loss_dock, self.parameter_dock)
+        self.tabifyDockWidget(self.loss_dock, self.landscape_dock)
         self.loss_dock.raise_()
         self.inspector_dock.raise_()
         self.map_dock.raise_()

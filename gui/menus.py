@@ -216,6 +216,7 @@ def build_menus_and_toolbar(w) -> None:
         w.gradient_dock,
         w.hidden_dock,
         w.parameter_dock,
+        w.landscape_dock,
         w.data_dock,
         w.step_dock,
         w.training_dock,

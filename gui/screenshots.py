@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from .app import create_app
@@ -88,15 +88,62 @@ def main(out: str = "shots") -> None:
     window.loss_dock.raise_()
     save(window, out_dir / "time-travel.png")
     window.doc.undo_stack.setClean()
+    landscape_shots(out_dir)
+    matrix_shot(out_dir)
 
 
-def save(window, path: Path) -> None:
+def matrix_shot(out_dir: Path) -> None:
+    """The lecture network's first layer in matrix form, stepped by layer on the batch."""
+    window = window_with("xor_lecture")
+    window.step_dock.raise_()
+    panel = window.step_panel
+    panel.matrix_box.setChecked(True)
+    combo = panel.granularity_combo
+    combo.setCurrentIndex(combo.findData("level"))
+    combo.activated.emit(combo.currentIndex())
+    window.learning.step_forward()
+    save(window, None)
+    window.step_dock.grab().save(str(out_dir / "matrix-form.png"))
+    print(out_dir / "matrix-form.png")
+    window.doc.undo_stack.setClean()
+
+
+def landscape_shots(out_dir: Path) -> None:
+    """Lesson 13 trained to the end: the Landscape dock over two first-layer weights with
+    the training path, and the curve of the output's bias with its tangent."""
+    window = window_with("xor_untrained")
+    window.files.open_lesson("13_going_around_a_hill")
+    window.learning.ensure_trainer().train()
+    window.learning._write_back()
+    window.learning.progress.emit()
+    window.landscape_dock.raise_()
+    window.resizeDocks([window.training_dock], [430], Qt.Orientation.Horizontal)
+    window.resizeDocks(
+        [window.training_dock, window.loss_dock], [300, 420], Qt.Orientation.Vertical
+    )
+    panel = window.landscape_panel
+    panel.choose(("w", "x1", "h1"), ("w", "x2", "h1"))
+    save(window, out_dir / "landscape.png")
+    panel.choose(("b", "y"))
+    save(window, None)
+    window.landscape_dock.grab().save(str(out_dir / "landscape-curve.png"))
+    print(out_dir / "landscape-curve.png")
+    window.doc.undo_stack.setClean()
+
+
+def save(window, path: Path | None) -> None:
     deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up
     while time.perf_counter() < deadline:
         QApplication.processEvents()
-    window.grab().save(str(path))
-    print(path)
+    if path is not None:
+        window.grab().save(str(path))
+        print(path)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:2] in (["--landscape"], ["--matrix"]):  # only these; the others stay
+        create_app()
+        target = Path(sys.argv[2] if len(sys.argv) > 2 else "shots")
+        (landscape_shots if sys.argv[1] == "--landscape" else matrix_shot)(target)
+    else:
+        main(*sys.argv[1:])

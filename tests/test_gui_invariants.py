@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from engine.files import network_to_dict
 from engine.formatting import format_number, to_html, update_pair
+from engine.landscape import flat_index, landscape
 from engine.maps import neuron_map
 from engine.session import StepSession
 from engine.trainer import Trainer
@@ -237,6 +238,18 @@ def check(window, twin: Twin, log: list[str]) -> None:
     if dmap.isVisible() and dmap.extent is not None:
         expected = neuron_map(net.compile(), dmap.extent, dmap.RESOLUTION)
         assert np.array_equal(dmap.last_image, expected), where
+    # (e) the loss landscape, when on screen, is the engine's through the canvas's weights
+    land = window.landscape_panel.landscape
+    if window.landscape_panel.on_screen and land is not None and c.trainer is not None:
+        compiled = net.compile()
+        centre = [compiled.theta[flat_index(compiled, p)] for p in land.parameters]
+        assert land.centre.tolist() == centre, where
+        spans = [(axis[-1] - axis[0]) / 2 for axis in land.axes]
+        expected = landscape(
+            net, c.trainer.X, c.trainer.Y, land.parameters, spans, len(land.axes[0])
+        )
+        np.testing.assert_allclose(land.losses, expected.losses, rtol=1e-9, atol=1e-12)
+        assert np.array_equal(land.gradient, expected.gradient), where
 
 
 def test_random_action_sequences_keep_window_and_engine_in_step(qtbot, window):

@@ -248,3 +248,35 @@ def test_lesson_2_no_seed_passes_75_percent():
         trainer = Trainer(n)
         trainer.train()
         assert max(trainer.history.accuracy) <= 0.75
+
+
+def test_lesson_13_going_around_a_hill():
+    from engine.landscape import flat_index, landscape, losses_at, trajectory
+    from engine.losses import get_loss
+
+    net = lesson("13_going_around_a_hill")
+    start = net.copy()
+    trainer = Trainer(net)
+    trainer.train()
+    trainer.write_back()
+    params = [("w", "x1", "h1"), ("w", "x2", "h1")]
+    c = net.compile()
+    epochs, path = trajectory(c, trainer.snapshots, params)
+    assert epochs[0] == 0 and epochs[-1] == trainer.epoch == 3000
+    moved = np.hypot(*(path - path[0]).T)
+    assert moved[epochs <= 1400].max() < 0.05
+    assert epochs[np.argmax(moved > 0.1)] == 1592
+    assert [format_number(v, 2) for v in path[-1]] == ["−5.7", "−5.7"]
+    assert format_number(trainer.evaluate()[0], 2) == "0.020"
+    bce, idx = get_loss("bce"), [flat_index(c, p) for p in params]
+    final_slice = losses_at(c, trainer.X, trainer.Y, bce, idx, path[[0, -1]])
+    assert format_number(final_slice[0], 3) == "2.28"
+    c0 = start.compile()
+    first_slice = losses_at(c0, trainer.X, trainer.Y, bce, idx, path[[0, -1]])
+    assert [format_number(v, 3) for v in first_slice] == ["0.767", "0.779"]
+    flat = landscape(start, trainer.X, trainer.Y, params, spans=[8.0, 8.0], steps=61)
+    assert round(flat.losses.min(), 2) == 0.73 and round(flat.losses.max(), 2) == 0.82
+    text = observe(net)
+    for quoted in ("1,400", "0.05", "1,592", "(−5.7, −5.7)", "0.020", "2.28", "0.779", "0.767"):
+        assert quoted in text
+    assert "0.73 to 0.82 across ±8" in text and "slice" in text

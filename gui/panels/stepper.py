@@ -5,6 +5,7 @@ a step."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.datasets import dataset_from_spec
 from engine.formatting import format_number, to_html, to_plain
+from engine.matrix_form import MatrixForm
 
 from ..canvas.annotations import SHOWABLE
 
@@ -46,6 +49,12 @@ class StepPanel(QWidget):
         form = QFormLayout()
         form.addRow("Walk", self.sample_combo)
         form.addRow("Step by", self.granularity_combo)
+        self.matrix_box = QCheckBox("Matrix form of the current layer")
+        self.matrix_box.setToolTip(
+            "The layer as A·W + b = Z, A = f(Z) forward, Δ, ∂L/∂W and ∂L/∂b backward, "
+            "rows = samples (best with Step by: Layer)"
+        )
+        form.addRow("", self.matrix_box)
 
         buttons = QHBoxLayout()
         for action in (window.act_step_back, window.act_step, window.act_play, window.act_reset):
@@ -65,6 +74,12 @@ class StepPanel(QWidget):
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.formula.setStyleSheet("font-size: 12pt; padding: 6px; border-radius: 4px;")
+        self.matrix = QPlainTextEdit()
+        self.matrix.setReadOnly(True)
+        self.matrix.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.matrix.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.matrix.hide()
+        self.matrix_box.toggled.connect(self._matrix_toggled)
         self.steps = QListWidget()
         self.steps.setAlternatingRowColors(True)
         self.steps.itemClicked.connect(lambda item: controller.jump(self.steps.row(item)))
@@ -115,6 +130,7 @@ class StepPanel(QWidget):
         layout.addWidget(self.formula)
         layout.addWidget(self.predict_row)
         layout.addWidget(self.steps, 1)
+        layout.addWidget(self.matrix, 1)
         layout.addLayout(toggles)
 
         self.sample_combo.activated.connect(self._sample_chosen)
@@ -126,6 +142,7 @@ class StepPanel(QWidget):
         self.doc.network_replaced.connect(self._fill_samples)
         self.doc.network_edited.connect(self._fill_samples)
         self._walk = None
+        self._form: MatrixForm | None = None
         self._fill_samples()
         self.refresh()
 
@@ -149,6 +166,40 @@ class StepPanel(QWidget):
             self.sample_combo.addItem(f"Sample {i}: x = ({xs}), y = {ys}", i)
         index = self.sample_combo.findData(self.controller.sample)
         self.sample_combo.setCurrentIndex(max(index, 0))
+
+    def _matrix_toggled(self, on: bool) -> None:
+        self.matrix.setVisible(on)
+        self.steps.setVisible(not on)
+        self.refresh()
+
+    def _show_matrix(self, session) -> None:
+        """The current step's layer in matrix form: its forward products during the
+        forward pass, its Δ and gradients from the loss on (the numbers of the same walk)."""
+        if session is None:
+            self.matrix.setPlainText("Press Step (→) to walk an iteration in matrix form.")
+            return
+        if self.controller.pending:  # predict mode: nothing given away
+            self.matrix.setPlainText("The matrices appear once this step's result is typed.")
+            return
+        walk = session.walk
+        if self._form is None or self._form.walk is not walk:
+            self._form = MatrixForm(walk.network, walk=walk)
+        form, step = self._form, session.cursor.step
+        if step is None:
+            lines = ["Start of the iteration: the first layer's matrices.", ""]
+            lines += form.forward_lines(1)
+        else:
+            depth = walk.depth[step.neuron] if step.neuron is not None else 1
+            k = form.level_of_depth(depth) if depth > 0 else 1
+            if step.phase == "forward":
+                lines = form.forward_lines(k)
+            elif step.phase == "loss":
+                lines = [form.loss_line(), "", *form.forward_lines(k)]
+            else:
+                lines = form.backward_lines(k)
+        text = "\n".join(lines)
+        if text != self.matrix.toPlainText():
+            self.matrix.setPlainText(text)
 
     def _sample_chosen(self) -> None:
         self.controller.set_sample(self.sample_combo.currentData())
@@ -217,6 +268,8 @@ class StepPanel(QWidget):
         if index >= 0 and index != self.sample_combo.currentIndex():
             self.sample_combo.setCurrentIndex(index)
         session = self.controller.session
+        if self.matrix_box.isChecked():
+            self._show_matrix(session)
         if session is None:
             self._walk = None
             self.steps.clear()
