@@ -355,3 +355,28 @@ def test_predict_mode_on_the_lecture_iteration(qtbot, window):
     panel.predict_box.setChecked(False)
     assert not panel.predict_row.isVisible()
     assert not panel.steps.item(10).text().endswith("= ?")
+
+
+def test_a_deep_chains_plots_draw_a_readable_number_of_curves(window, tmp_path):
+    """1,000 neurons: the Gradients and Parameters docks draw at most 8 and 40 curves
+    (0.2 made one per layer and per parameter, with legends: 18 s to open)."""
+    from engine.network import Network
+
+    net = Network("chain")
+    prev = net.add_neuron("input", "x").id
+    for i in range(300):
+        kind = "hidden" if i < 299 else "output"
+        prev_new = net.add_neuron(kind, f"n{i}", activation="tanh", position=(60.0 * i, 0)).id
+        net.connect(prev, prev_new, 0.5)
+        prev = prev_new
+    net.dataset = DatasetSpec(inputs=[[0.0], [1.0]], targets=[[0.0], [1.0]])
+    save_network(net, tmp_path / "chain.json")
+    window.files.open_path(tmp_path / "chain.json", ask=False)
+    window.gradient_dock.raise_()
+    window.gradient_panel.sample()
+    assert len(window.gradient_panel.curves) == 8
+    window.learning.ensure_trainer().train(3)
+    window.parameter_dock.raise_()
+    window.parameter_panel.refresh()
+    assert len(window.parameter_panel.curves) == 40
+    assert "Showing 40 of 600 parameters" in window.parameter_panel.note.text()

@@ -16,6 +16,7 @@ from engine.gradients import LevelMagnitudes
 
 from .throttle import Throttled
 
+MAX_CURVES = 8  # layers drawn at most (more would hide each other and take seconds)
 COLOURS = ["#2b7bba", "#e8822a", "#2e9d4f", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d", "#d35400"]
 
 
@@ -37,6 +38,7 @@ class GradientPanel(QWidget):
         layout.addWidget(self.plot)
         layout.addWidget(self.readout)
         self.curves: list = []
+        self._shown: list[int] = []
         self.samples: list[tuple[int, list[float]]] = []
         self._cache: dict = {}
         self._for = None
@@ -75,22 +77,27 @@ class GradientPanel(QWidget):
         levels = len(self.samples[-1][1])
         if levels == 0:
             return
-        if len(self.curves) != levels:
+        # a deep chain: the first and last layers and evenly spaced ones between
+        shown = sorted(
+            set(np.linspace(0, levels - 1, min(levels, MAX_CURVES)).round().astype(int).tolist())
+        )
+        if shown != self._shown:
+            self._shown = shown
             self.plot.clear()
             self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
             self.curves = [
                 self.plot.plot(
                     [],
                     [],
-                    pen=pg.mkPen(COLOURS[i % len(COLOURS)], width=2),
+                    pen=pg.mkPen(COLOURS[k % len(COLOURS)], width=2),
                     name=f"layer {i + 1}",
                     antialias=False,
                 )
-                for i in range(levels)
+                for k, i in enumerate(shown)
             ]
         epochs = np.array([e for e, _ in self.samples], float)
         values = np.array([m for _, m in self.samples])
-        for i, curve in enumerate(self.curves):
+        for i, curve in zip(shown, self.curves, strict=True):
             curve.setData(epochs, np.maximum(values[:, i], 1e-30))
         last = self.samples[-1][1]
         ratio = last[-1] / last[0] if last[0] > 0 else float("inf")

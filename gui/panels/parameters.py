@@ -11,6 +11,7 @@ from .gradients import COLOURS
 from .throttle import Throttled
 
 ALL = "__all__"
+MAX_CURVES = 40
 
 
 class ParameterPanel(QWidget):
@@ -32,6 +33,8 @@ class ParameterPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
         layout.addWidget(self.plot)
+        self.note = QLabel()
+        layout.addWidget(self.note)
         self.shown: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._neurons: tuple = ()
         self._labels: list[str] | None = None
@@ -77,6 +80,13 @@ class ParameterPanel(QWidget):
             points.append((trainer.epoch, trainer.theta))
         epochs = np.array([e for e, _ in points], float)
         thetas = np.array([theta for _, theta in points])
+        if len(items) > MAX_CURVES:  # thousands of curves hide each other and take seconds
+            self.note.setText(
+                f"Showing {MAX_CURVES} of {len(items)} parameters: choose a neuron above."
+            )
+            items = items[:MAX_CURVES]
+        else:
+            self.note.setText("")
         self._build([label for label, _ in items])
         for (label, i), curve in zip(items, self.curves, strict=True):
             curve.setData(epochs, thetas[:, i])
