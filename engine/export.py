@@ -247,6 +247,9 @@ LOSS, OPTIMIZER, LEARNING_RATE = {loss!r}, {optimizer!r}, {learning_rate!r}
 BATCH_SIZE, SHUFFLE, SEED = {batch_size!r}, {shuffle!r}, {seed!r}
 MOMENTUM, RHO, BETA1, BETA2, EPSILON = {momentum!r}, {rho!r}, {beta1!r}, {beta2!r}, {epsilon!r}
 EPOCHS = {epochs!r}
+HALVE_ON_PLATEAU, PATIENCE, MIN_LEARNING_RATE = {halve!r}, {patience!r}, {min_lr!r}
+HALVE_ON_RISE, HALVE_AFTER = {halve_on_rise!r}, {halve_after!r}  # no halving before then
+MIN_IMPROVEMENT = {min_improvement!r}  # stop when 0 < previous loss − loss < this
 ACTIVATIONS = {{
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
@@ -293,6 +296,7 @@ def main():
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else EPOCHS
     m = X.shape[1]
     k = m if not BATCH_SIZE or BATCH_SIZE >= m else BATCH_SIZE
+    losses, best, since_best = [], float("inf"), 0
     for epoch in range(1, epochs + 1):
         order = torch.as_tensor(rng.permutation(m)) if k < m and SHUFFLE else torch.arange(m)
         xs, ys = X[:, order], Y[:, order]
@@ -303,7 +307,26 @@ def main():
             loss.backward()
             opt.step()
             total += float(loss) * xs[:, i : i + k].shape[1]
-        print(f"epoch {{epoch}} loss {{total / m:.15g}}")
+        epoch_loss = total / m
+        print(f"epoch {{epoch}} loss {{epoch_loss:.15g}}")
+        losses.append(epoch_loss)
+        if epoch > HALVE_AFTER:
+            halvings = 0  # the app halves once for each rule that fires
+            if HALVE_ON_PLATEAU:
+                if epoch_loss < best:
+                    best, since_best = epoch_loss, 0
+                else:
+                    since_best += 1
+                    if since_best >= PATIENCE:
+                        halvings, since_best = 1, 0
+            if HALVE_ON_RISE and len(losses) > 1 and epoch_loss > losses[-2]:
+                halvings += 1
+            for group in opt.param_groups:
+                for _ in range(halvings):
+                    group["lr"] = max(group["lr"] / 2, MIN_LEARNING_RATE)
+        if MIN_IMPROVEMENT is not None and len(losses) > 1:
+            if 0 < losses[-2] - epoch_loss < MIN_IMPROVEMENT:
+                break
 
 
 if __name__ == "__main__":
@@ -312,6 +335,6 @@ if __name__ == "__main__":
 
 
 def torch_script(network, filename: str = "network_torch.py") -> str:
-    """The text of a standalone PyTorch script for ``network`` (plateau halving is left to
-    the NumPy export)."""
+    """The text of a standalone PyTorch script for ``network``, with the app's optimiser,
+    halving rules and stop rule."""
     return _format(_TORCH_TEMPLATE, network, filename)

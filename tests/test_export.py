@@ -99,12 +99,24 @@ def test_the_pytorch_script_has_the_apps_gradients_and_loss_curve(examples, tmp_
         {"min_improvement": 1e-3, "learning_rate": 0.05},
     ],
 )
-def test_the_script_follows_the_training_rules(examples, tmp_path, rules):
+@pytest.mark.parametrize("language", ["numpy", "torch"])
+def test_the_scripts_follow_the_training_rules(examples, tmp_path, rules, language):
     net = load_network(examples / "xor_untrained.json")
     for key, value in rules.items():
         setattr(net.training, key, value)
     trainer = Trainer(net.copy())
     trainer.train(40)
-    script_losses = run_script(tmp_path, net, 40)
+    if language == "numpy":
+        script_losses = run_script(tmp_path, net, 40)
+    else:
+        pytest.importorskip("torch")
+        from engine.export import torch_script
+
+        path = tmp_path / "net_torch.py"
+        path.write_text(torch_script(net, path.name), "utf-8")
+        out = subprocess.run(
+            [sys.executable, str(path), "40"], capture_output=True, text=True, check=True
+        )
+        script_losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
     assert len(script_losses) == trainer.epoch
     assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
