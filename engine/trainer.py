@@ -62,6 +62,10 @@ def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | No
 DIVERGENCE_GROWTH = 1e6
 
 
+# the scalars a checkpoint keeps (with θ, the optimiser, the generator, queue and sums)
+_COUNTERS = ("epoch", "iteration", "_next", "_best", "_since_best", "_irregular", "_loss_bound")
+
+
 class StopReason(StrEnum):
     EPOCHS = "reached the epoch limit"
     TARGET = "reached the target loss"
@@ -406,14 +410,7 @@ class Trainer:
             "theta": self._compiled.theta.copy(),
             "optimizer": self.optimizer.state(),
             "rng": self.rng.bit_generator.state,
-            "counters": (
-                self.epoch,
-                self.iteration,
-                self._next,
-                self._best,
-                self._since_best,
-                self._irregular,
-            ),
+            "counters": {name: getattr(self, name) for name in _COUNTERS},
             "queue": self._queue,
             "sums": (self._total, self._correct) if self._queue is not None else (0.0, 0),
             "history": {k: len(v) for k, v in vars(self.history).items()},
@@ -423,14 +420,8 @@ class Trainer:
         self._compiled.set_theta(cp["theta"])
         self.optimizer.restore(cp["optimizer"])
         self.rng.bit_generator.state = cp["rng"]
-        (
-            self.epoch,
-            self.iteration,
-            self._next,
-            self._best,
-            self._since_best,
-            self._irregular,
-        ) = cp["counters"]
+        for name, value in cp["counters"].items():
+            setattr(self, name, value)
         self._queue = cp["queue"]
         self._total, self._correct = cp["sums"]
         for name, n in cp["history"].items():

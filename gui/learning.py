@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.datasets import dataset_from_spec
 from engine.initializers import initial_parameters
 from engine.predict import Score, Verdict, check_answer
 from engine.session import StepSession
@@ -99,8 +100,6 @@ class LearningController(QObject):
         self.progress.emit()
 
     def _dataset_size(self) -> int:
-        from engine.datasets import dataset_from_spec
-
         net = self.doc.network
         try:
             return len(dataset_from_spec(net.dataset, net.inputs, net.outputs))
