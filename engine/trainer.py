@@ -416,6 +416,25 @@ class Trainer:
             "history": {k: len(v) for k, v in vars(self.history).items()},
         }
 
+    def saved_state(self) -> dict:
+        """Everything, history and snapshots included, to come back to later (undo and
+        redo of a run of training); ``load_state`` puts it back exactly."""
+        return {
+            **self.checkpoint(),
+            "backup": self._backup.copy(),
+            "history_values": {k: list(v) for k, v in vars(self.history).items()},
+            "snapshots": (list(self.snapshots), self.snapshots.stride),
+            "diverged": self.diverged,
+        }
+
+    def load_state(self, state: dict) -> None:
+        self.restore(state)
+        np.copyto(self._backup, state["backup"])
+        self.history = History(**{k: list(v) for k, v in state["history_values"].items()})
+        items, stride = state["snapshots"]
+        self.snapshots._items, self.snapshots.stride = list(items), stride
+        self.diverged = state["diverged"]
+
     def restore(self, cp: dict) -> None:
         self._compiled.set_theta(cp["theta"])
         self.optimizer.restore(cp["optimizer"])

@@ -115,16 +115,29 @@ class TrainingProgress(SetParameters):
     first changes the weights and kept up to date while it goes on, so the undo stack
     records the model at every moment (an edit or Undo in mid-run loses nothing)."""
 
-    def __init__(self, doc: Document, weights: dict, biases: dict) -> None:
+    def __init__(self, doc: Document, weights: dict, biases: dict, trainer=None) -> None:
         super().__init__(doc, weights, biases, "Train")
         self._pushed = False
+        # the trainer's whole state before and after the run, so that undo and redo give
+        # back its history too (the learning controller fills these and applies them)
+        self.trainer, self.before, self.after = trainer, None, None
+        self.hooks = None
 
     def redo(self) -> None:
-        if self._pushed:  # a real redo: everything derived is stale
-            super().redo()
+        if self._pushed:  # a real redo
+            self._apply(super().redo, "after")
         else:  # being pushed mid-run: progress, drawn without rebuilding any panel
             self._pushed = True
             self.doc.show_trained_parameters(*self.new)
+
+    def undo(self) -> None:
+        self._apply(super().undo, "before")
+
+    def _apply(self, change, which: str) -> None:
+        keep = self.hooks is not None and self.hooks.keeping(self)
+        change()
+        if keep:
+            self.hooks.kept(self, which)
 
     def show(self, weights: dict, biases: dict) -> None:
         """The run went on: redo now gives these, and the model shows them."""

@@ -62,6 +62,7 @@ class LearningController(QObject):
         self.confirm: Callable[[str, str], bool] = lambda _title, _text: True
         self._writing = False
         self._run_command = None  # the undoable command of the current run, once it shows
+        self._run_before = None  # the trainer's state when the current run began
         self._last_frame = 0.0
         self._tick_end = 0.0
         self._play_start = 0.0
@@ -136,7 +137,9 @@ class LearningController(QObject):
             return
         if (weights, biases) == self.doc.network.parameters():
             return
-        self._run_command = TrainingProgress(self.doc, weights, biases)
+        self._run_command = TrainingProgress(self.doc, weights, biases, self.trainer)
+        self._run_command.hooks = self
+        self._run_command.before = self._run_before
         self._writing = True
         try:
             stack.push(self._run_command)
@@ -147,12 +150,44 @@ class LearningController(QObject):
         if self.trainer is not None:
             self._show(*self.trainer.parameters())
 
+    def _start_run(self) -> None:
+        """Training or stepping is about to change the trainer: remember where it was."""
+        if self._run_command is None and self.trainer is not None:
+            self._run_before = self.trainer.saved_state()
+
     def _finish_run(self, text: str) -> None:
-        """The run's command gets its name; the next change starts another."""
-        if self._run_command is not None:
-            self._run_command.setText(text)
+        """The run's command gets its name and the trainer's state at its end; the next
+        change starts another."""
+        cmd = self._run_command
+        if cmd is not None:
+            cmd.setText(text)
+            if cmd.trainer is self.trainer and self.trainer is not None:
+                cmd.after = self.trainer.saved_state()
             self._run_command = None
             self.state_changed.emit()  # (the Undo action's text)
+
+    # undo and redo of a run (TrainingProgress calls these around its change)
+    def keeping(self, cmd) -> bool:
+        """Will undoing or redoing ``cmd`` keep the trainer (and its history)? Only when
+        it is the trainer the run trained, with its states known, and nothing in between."""
+        ok = (
+            cmd.trainer is not None
+            and cmd.trainer is self.trainer
+            and cmd.before is not None
+            and cmd.after is not None
+        )
+        if ok:
+            self.pause()
+            self._writing = True  # the weights change: the trainer stays
+        return ok
+
+    def kept(self, cmd, which: str) -> None:
+        self._writing = False
+        self.trainer.load_state(cmd.before if which == "before" else cmd.after)
+        self.session = None
+        self.viewing = None
+        self.state_changed.emit()
+        self.progress.emit()
 
     @property
     def run_open(self) -> bool:
@@ -293,6 +328,7 @@ class LearningController(QObject):
         self.pause()
         if self.ensure_trainer() is None or not self._continue_from_view():
             return
+        self._start_run()
         session = self.ensure_session()
         iteration, diverged = self.trainer.iteration, self.trainer.diverged
         move(session)
@@ -330,6 +366,7 @@ class LearningController(QObject):
     def play(self) -> None:
         if self.playing or self.ensure_trainer() is None or not self._continue_from_view():
             return
+        self._start_run()
         self.session = None  # a half-walked iteration is dropped; training goes on from here
         self.state_changed.emit()
         self.playing = True

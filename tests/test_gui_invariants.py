@@ -25,7 +25,7 @@ from engine.landscape import flat_index, landscape
 from engine.maps import neuron_map
 from engine.session import StepSession
 from engine.trainer import Trainer
-from gui.commands import SetNeuronProperty
+from gui.commands import SetNeuronProperty, TrainingProgress
 from gui.learning import LONG_HISTORY
 from gui.panels.throttle import flush_all
 from tests.gui_helpers import HandClock
@@ -52,15 +52,40 @@ class Twin:
         self.session: StepSession | None = None
         self.sample: int | None = None
         self.viewing: int | None = None
+        self.states: list[dict] = []  # every state the trainer has been in
 
     def drop(self) -> None:
         self.trainer = self.session = self.viewing = None
+        self.states = []
+
+    def remember(self) -> None:
+        if self.trainer is not None:
+            self.states.append(self.trainer.saved_state())
+
+    def back_to(self, gui: Trainer, where: str) -> None:
+        """Undo or redo of a run kept the window's trainer: it must stand exactly in a
+        state the trainer has been in, history and all; the twin goes there too."""
+
+        def same(t: Trainer) -> bool:
+            return (
+                (t.epoch, t.iteration) == (gui.epoch, gui.iteration)
+                and np.array_equal(t.theta, gui.theta)
+                and t.history.loss == gui.history.loss
+            )
+
+        self.session, self.viewing = None, None  # undoing a run ends stepping and viewing
+        for state in [self.trainer.saved_state(), *reversed(self.states)]:
+            self.trainer.load_state(state)
+            if same(self.trainer):
+                return
+        raise AssertionError(f"undo/redo left the trainer in a state it never had: {where}")
 
     def ensure(self, network, gui: Trainer | None = None) -> Trainer:
         """A trainer of ``network`` (the window's starts from the same weights)."""
         if self.trainer is None:
             assert gui is None or (gui.epoch, gui.iteration) == (0, 0)
             self.trainer = Trainer(network.copy())
+            self.remember()
         return self.trainer
 
     def go_on(self, window, answer: bool) -> bool:
@@ -71,6 +96,7 @@ class Twin:
                 return False
             t.rewind(self.viewing)
             self.viewing = None
+            self.remember()
         return True
 
     def step(self, window, granularity: str, answer: bool, back: bool = False) -> None:
@@ -113,6 +139,12 @@ def act(window, qtbot, twin: Twin, rng: random.Random, log: list[str]) -> None:
     _do(window, qtbot, twin, rng, log, kind, answer)
     if before is not None and c.trainer is not before:  # an edit, undo or redo: starts over
         twin.drop()
+    elif kind in ("undo", "redo") and before is not None and twin.trainer is not None:
+        stack = window.doc.undo_stack
+        done = stack.command(stack.index() if kind == "undo" else stack.index() - 1)
+        if isinstance(done, TrainingProgress) and log[-1].endswith("(done)"):
+            twin.back_to(c.trainer, " → ".join(log))
+    twin.remember()
 
 
 def _do(window, qtbot, twin, rng, log, kind, answer) -> None:
@@ -170,6 +202,7 @@ def _do(window, qtbot, twin, rng, log, kind, answer) -> None:
         action = window.act_undo if kind == "undo" else window.act_redo
         if action.isEnabled():
             action.trigger()
+            log[-1] += " (done)"
     elif kind == "travel":
         t = c.trainer
         if t is None or t.epoch == 0:

@@ -455,3 +455,40 @@ def test_parameter_evolution_follows_the_snapshots(qtbot, window, examples):
     panel.which.setCurrentIndex(panel.which.findData("y"))
     panel.which.activated.emit(panel.which.currentIndex())
     assert sorted(panel.shown) == ["b ŷ", "w h₁→ŷ", "w h₂→ŷ"]
+
+
+def test_undo_and_redo_of_training_keep_the_history(qtbot, window, examples):
+    """0.2's first cut: Undo after training dropped the trainer, its loss curves and time
+    travel. Undo now puts the trainer back where the run began, Redo where it ended."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui_helpers import DialogAnswerer
+
+    net = open_example(window, examples, "xor_untrained")
+    start = net.parameters()
+    window.loss_dock.raise_()
+    play_epochs(qtbot, window, 3000)
+    window.act_play.trigger()
+    trainer = window.learning.trainer
+    at_3000, losses = trainer.parameters(), list(trainer.history.loss)
+    slider = window.loss_panel.slider
+    qtbot.waitUntil(lambda: slider.maximum() == 3000, timeout=2_000)
+    slider.setSliderDown(True)
+    slider.setValue(1445)
+    slider.setSliderDown(False)
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Ok])
+    window.act_step.trigger()  # continue from 1445: the later history goes (asked)
+    window.learning.granularity = "iteration"
+    window.act_step.trigger()
+    window.act_step.trigger()  # one iteration committed
+    answerer.stop()
+    assert trainer.epoch == 1446 and len(answerer.seen) == 1
+    window.act_undo.trigger()  # the steps: back at 1445, its history kept
+    assert window.learning.trainer is trainer and trainer.epoch == 1445
+    assert trainer.history.loss == losses[:1445]
+    window.act_undo.trigger()  # the training: back to the start
+    assert trainer.epoch == 0 and not trainer.history.loss and net.parameters() == start
+    window.act_redo.trigger()  # and forward again: all 3000 epochs, curves and all
+    assert trainer.epoch == 3000 and trainer.history.loss == losses
+    assert net.parameters() == at_3000
+    qtbot.waitUntil(lambda: slider.maximum() == 3000, timeout=2_000)  # time travel is back
