@@ -177,7 +177,10 @@ class LearningController(QObject):
             and cmd.after is not None
         )
         if ok:
-            self.pause()
+            if self.playing:  # stop without writing back: the undo sets the weights
+                self.playing = False
+                self.timer.stop()
+                self.running_changed.emit(False)
             self._writing = True  # the weights change: the trainer stays
         return ok
 
