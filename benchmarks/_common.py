@@ -38,6 +38,37 @@ def layered_network(widths: list[int], hidden: str = "tanh", output: str = "sigm
     return net
 
 
+def torch_run(widths: list[int], X, Y, epochs: int, lr: float, dtype_name: str = "float64"):
+    """A PyTorch twin of ``layered_network`` (tanh hidden, sigmoid out, bce, full-batch
+    SGD, one thread) on samples × features arrays: a function running ``epochs`` epochs,
+    or None when torch is not importable."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    dtype = getattr(torch, dtype_name)
+    layers = []
+    for a, b in itertools.pairwise(widths):
+        layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
+    layers[-1] = torch.nn.Sigmoid()
+    model = torch.nn.Sequential(*layers).to(dtype)
+    X, Y = torch.tensor(X, dtype=dtype), torch.tensor(Y, dtype=dtype)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.BCELoss()
+
+    def run():
+        for _ in range(epochs):
+            opt.zero_grad()
+            loss = loss_fn(model(X), Y)
+            loss.backward()
+            opt.step()
+            loss.item()  # the engine records every epoch's loss too
+
+    run()
+    return run
+
+
 def best_time(fn, repeat: int = 7) -> float:
     """The fastest of ``repeat`` runs, in seconds: the least disturbed by other load."""
     best = float("inf")

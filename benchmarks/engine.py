@@ -10,7 +10,7 @@ way in the same process (runs interleaved, best of several, so machine noise hit
 from __future__ import annotations
 
 import numpy as np
-from _common import best_time, layered_network
+from _common import best_time, layered_network, torch_run
 
 from engine.trainer import Trainer
 
@@ -31,35 +31,9 @@ def engine_figures(net) -> dict[str, float]:
 
 
 def torch_epochs_per_second(net) -> float | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(1)
     trainer = Trainer(net)  # for the very same data
-    X = torch.tensor(trainer.X.T.copy())
-    Y = torch.tensor(trainer.Y.T.copy())
-    model = torch.nn.Sequential(
-        torch.nn.Linear(2, 8),
-        torch.nn.Tanh(),
-        torch.nn.Linear(8, 8),
-        torch.nn.Tanh(),
-        torch.nn.Linear(8, 1),
-        torch.nn.Sigmoid(),
-    ).double()
-    opt = torch.optim.SGD(model.parameters(), lr=net.training.learning_rate)
-    loss_fn = torch.nn.BCELoss()
-
-    def run():
-        for _ in range(EPOCHS):
-            opt.zero_grad()
-            loss = loss_fn(model(X), Y)
-            loss.backward()
-            opt.step()
-            loss.item()  # the engine records every epoch's loss too
-
-    run()
-    return EPOCHS / best_time(run)
+    run = torch_run([2, 8, 8, 1], trainer.X.T, trainer.Y.T, EPOCHS, net.training.learning_rate)
+    return None if run is None else EPOCHS / best_time(run)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import itertools
 import time
 
 import numpy as np
-from _common import best_time, layered_network
+from _common import best_time, layered_network, torch_run
 
 from engine.datasets import Dataset
 from engine.trainer import Trainer
@@ -44,34 +44,6 @@ def engine_run(widths, data, epochs):
     return lambda: trainer.train(epochs)
 
 
-def torch_run(widths, data, epochs, dtype):
-    try:
-        import torch
-    except ImportError:
-        return None
-    torch.set_num_threads(1)
-    layers = []
-    for a, b in itertools.pairwise(widths):
-        layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
-    layers[-1] = torch.nn.Sigmoid()
-    model = torch.nn.Sequential(*layers).to(dtype)
-    X = torch.tensor(data.inputs, dtype=dtype)
-    Y = torch.tensor(data.targets, dtype=dtype)
-    opt = torch.optim.SGD(model.parameters(), lr=0.5)
-    loss_fn = torch.nn.BCELoss()
-
-    def run():
-        for _ in range(epochs):
-            opt.zero_grad()
-            loss = loss_fn(model(X), Y)
-            loss.backward()
-            opt.step()
-            loss.item()  # the engine records every epoch's loss too
-
-    run()
-    return run
-
-
 def main() -> None:
     try:
         import torch
@@ -92,8 +64,10 @@ def main() -> None:
         )
         runs = {"engine": engine_run(widths, data, epochs)}
         if torch is not None:
-            runs["f64"] = torch_run(widths, data, epochs, torch.float64)
-            runs["f32"] = torch_run(widths, data, epochs, torch.float32)
+            for name in ("float64", "float32"):
+                runs[f"f{name[-2:]}"] = torch_run(
+                    widths, data.inputs, data.targets, epochs, 0.5, name
+                )
         best = dict.fromkeys(runs, float("inf"))
         for _ in range(5):  # interleaved
             for name, run in runs.items():

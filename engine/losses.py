@@ -60,24 +60,25 @@ class _Bce(Loss):
         p = np.clip(yhat, BCE_EPS, 1.0 - BCE_EPS)
         return -(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum(axis=0)
 
-    def value(self, yhat, y):
-        # −Σ[y·ln p + (1−y)·ln q] = −Σ[y·(ln p − ln q) + ln q], q = 1 − p: fewer calls
+    @staticmethod
+    def _logs(yhat):
+        """(ln p − ln q, ln q) with p = ŷ clipped, q = 1 − p: −Σ[y·ln p + (1−y)·ln q]
+        = −Σ[y·(ln p − ln q) + ln q], which takes fewer numpy calls."""
         p = np.maximum(yhat, BCE_EPS)
         np.minimum(p, 1.0 - BCE_EPS, out=p)
         ln_p = np.log(p)
         np.subtract(1.0, p, p)
         ln_q = np.log(p, p)
         ln_p -= ln_q
-        return -float(np.vdot(y, ln_p) + ln_q.sum()) / yhat.shape[1]
+        return ln_p, ln_q
+
+    def value(self, yhat, y):
+        ratio, ln_q = self._logs(yhat)
+        return -float(np.vdot(y, ratio) + ln_q.sum()) / yhat.shape[1]
 
     def batched_value(self, yhat, y):
-        p = np.maximum(yhat, BCE_EPS)
-        np.minimum(p, 1.0 - BCE_EPS, out=p)
-        ln_p = np.log(p)
-        np.subtract(1.0, p, p)
-        ln_q = np.log(p, p)
-        ln_p -= ln_q
-        total = np.einsum("ogm,om->g", ln_p, y) + ln_q.sum(axis=(0, 2))
+        ratio, ln_q = self._logs(yhat)
+        total = np.einsum("ogm,om->g", ratio, y) + ln_q.sum(axis=(0, 2))
         return -total / yhat.shape[-1]
 
     def grad(self, yhat, y, out):
