@@ -33,6 +33,7 @@ class _Base:
     name: str
     symbol: str
     slope_formula: str
+    grouped = False  # True for softmax: its value depends on the other outputs' z
 
     def value(self, z: np.ndarray | float) -> np.ndarray:
         z = np.asarray(z, dtype=float)
@@ -120,6 +121,37 @@ class _LeakyRelu(_Base):
         np.multiply(g, LEAKY_SLOPE, out=out, where=z <= 0.0)
 
 
+class _Softmax(_Base):
+    """One neuron's share of the output group's softmax. Element-wise it passes z on;
+    whoever runs the forward pass normalises the group with ``softmax_rows`` once all
+    outputs' z are known (outputs feed nothing, so nothing reads a before that)."""
+
+    grouped = True
+
+    def forward(self, z, out):
+        np.copyto(out, z)
+
+    def backward(self, z, a, g, out):
+        raise TypeError("softmax's derivative couples the group: use softmax_delta")
+
+
+def softmax_rows(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Softmax down the first axis (outputs × samples), stably: e^(z − max) / Σ e^(z − max),
+    so no z however large overflows."""
+    out = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+    np.exp(out, out)
+    out /= out.sum(axis=0, keepdims=True)
+    return out
+
+
+def softmax_delta(yhat: np.ndarray, g: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """δ = ∂L/∂z through the group's Jacobian, given g = ∂L/∂ŷ: δ_k = ŷ_k·(g_k − Σ_j ŷ_j·g_j)."""
+    inner = np.einsum("km,km->m", yhat, g)
+    out = np.subtract(g, inner, out=out)
+    out *= yhat
+    return out
+
+
 ACTIVATIONS: dict[str, _Base] = {
     a.name: a
     for a in (
@@ -129,6 +161,7 @@ ACTIVATIONS: dict[str, _Base] = {
         _Tanh("tanh", "tanh", "1 − a²"),
         _Relu("relu", "ReLU", "[z > 0]"),
         _LeakyRelu("leaky_relu", "LReLU", f"[z > 0] + {LEAKY_SLOPE}·[z ≤ 0]"),
+        _Softmax("softmax", "softmax", "ŷ·(g − Σ ŷ·g)"),
     )
 }
 
@@ -138,3 +171,7 @@ def get_activation(name: str) -> _Base:
         return ACTIVATIONS[name]
     except KeyError:
         raise KeyError(f"unknown activation {name!r} (valid: {', '.join(ACTIVATIONS)})") from None
+
+
+# the activations a hidden neuron may have (softmax is a group over the outputs)
+ELEMENTWISE = tuple(name for name, act in ACTIVATIONS.items() if not act.grouped)

@@ -27,8 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import get_activation, softmax_delta, softmax_rows
 from .losses import Loss
+
+# loss ∘ output activation pairs whose δ is simply (ŷ − y)/m, exact even when ŷ saturates
+FUSED = {"bce": "sigmoid", "cross_entropy": "softmax"}
 
 
 @dataclass
@@ -70,6 +73,8 @@ class _Workspace:
         self.inputs = self.A[: net.n_inputs]
         self._output_rows = net.output_rows
         self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
+        self.softmax = net.output_activation == "softmax"
+        self.group_delta = np.zeros((net.n_outputs, m), dtype) if self.softmax else None
         A, Z, dA, delta = self.A, self.Z, self.dA, self.delta
         self.forward_plan = [
             (
@@ -116,6 +121,13 @@ class _Workspace:
     def outputs(self) -> np.ndarray:
         """ŷ (outputs × samples): a view when the output rows are contiguous."""
         return self._outputs if self._outputs is not None else self.A[self._output_rows]
+
+    def normalise_group(self) -> None:
+        """Softmax outputs: replace the z the levels passed on by e^z / Σ e^z."""
+        if self._outputs is not None:
+            softmax_rows(self._outputs, out=self._outputs)
+        else:
+            self.A[self._output_rows] = softmax_rows(self.A[self._output_rows])
 
 
 def _as_slice(index: list[int]) -> slice | np.ndarray:
@@ -223,9 +235,8 @@ class CompiledNetwork:
         self.mask[self._w_idx] = 1.0
         self.dense = bool(self.mask.all())
 
-        self._all_outputs_sigmoid = all(
-            self.activation_of[i] == "sigmoid" for i in self.output_ids
-        )
+        kinds = {self.activation_of[i] for i in self.output_ids}
+        self.output_activation = kinds.pop() if len(kinds) == 1 else None
         self._own(np.zeros(self.size))
         self.load_parameters(network)
 
@@ -328,6 +339,8 @@ class CompiledNetwork:
             add(z, b, z)
             for forward, z_seg, a_seg in segments:
                 forward(z_seg, a_seg)
+        if ws.softmax:
+            ws.normalise_group()
         self.last = ws
         return ws
 
@@ -354,18 +367,26 @@ class CompiledNetwork:
         ws = self._forward(X)
         yhat = ws.outputs
         value = loss.value(yhat, Y)
-        fused = loss.name == "bce"  # bce∘σ: δ = (ŷ − y)/m, exact even when ŷ saturates
-        if not (fused and self._all_outputs_sigmoid):
+        fused = FUSED.get(loss.name)  # the output activation whose δ is (ŷ − y)/m
+        if fused is None or fused != self.output_activation:
             loss.grad(yhat, Y, ws.dY)
+        inv_m = 1.0 / ws.m
+        if ws.softmax:  # the group's δ, once for all its rows
+            if fused == "softmax":
+                np.subtract(yhat, Y, ws.group_delta)
+                ws.group_delta *= inv_m
+            else:
+                softmax_delta(yhat, ws.dY, ws.group_delta)
         if self._needs_zero_fill:
             ws.dA.fill(0.0)
-        inv_m = 1.0 / ws.m
         dot, dY = np.dot, ws.dY
         for segments, d, a_in_T, gW, gb, only_inputs, assign, WT, dA_in in ws.backward_plan:
             for act, z, a, da, out_cols, delta in segments:
                 if out_cols is None:
                     act.backward(z, a, da, delta)
-                elif fused and act.name == "sigmoid":
+                elif act.grouped:
+                    np.copyto(delta, ws.group_delta[out_cols])
+                elif fused == act.name:
                     np.subtract(a, Y[out_cols], delta)
                     delta *= inv_m
                 else:

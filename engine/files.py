@@ -45,7 +45,7 @@ from .limits import (
     weight_values,
 )
 from .losses import LOSSES
-from .network import KINDS, Connection, Network, Neuron
+from .network import KINDS, Connection, Network, Neuron, softmax_problem
 from .settings import INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
 
 FORMAT = "backprop-studio-network"
@@ -294,6 +294,9 @@ def network_from_dict(data: Any) -> Network:
                 f"neurons[{i}].id", f"duplicate id {quote(n.id)} (also neurons[{index[n.id]}])"
             )
         index[n.id] = i
+    problem = softmax_problem(neurons)
+    if problem:
+        raise _fail("neurons", plain(problem, 300))
     connections = _connections(raw_connections, neurons, index)
     ids = [n.id for n in neurons]
     keys = [c.key for c in connections]

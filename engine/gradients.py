@@ -136,10 +136,17 @@ class _Probe:
             ]
         self.other_outputs = [k for k in range(c.n_outputs) if k not in self.logit_outputs]
         self.output_rows = np.array([c.row[o] for o in c.output_ids], dtype=np.intp)
+        # likewise cross-entropy on softmax: −Σ y·(z − log Σ e^z), unclipped
+        self.log_softmax = loss_fn.name == "cross_entropy" and c.output_activation == "softmax"
 
     def run(self, X=None) -> tuple[np.ndarray, np.ndarray | None]:
         ws = self.c.forward(self.X if X is None else X)
-        if not self.logit_outputs:
+        if self.log_softmax:
+            z = ws.Z[self.output_rows]
+            top = z.max(axis=0)
+            log_sum = top + np.log(np.exp(z - top).sum(axis=0))
+            per_sample = -(self.Y * (z - log_sum)).sum(axis=0)
+        elif not self.logit_outputs:
             per_sample = self.loss_fn.per_sample(ws.outputs, self.Y)
         else:
             k = self.logit_outputs

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import get_activation, softmax_rows
 from .losses import get_loss
 
 # A parameter: ("w", source, target) for a weight, ("b", neuron) for a bias.
@@ -152,7 +152,10 @@ def losses_at(compiled, X: np.ndarray, Y: np.ndarray, loss, indices, values) -> 
     rows_varying = np.flatnonzero(varying)
     position = {int(r): p for p, r in enumerate(rows_varying)}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        base = compiled.forward(X).A.copy()  # (n × m) at the current parameters
+        ws = compiled.forward(X)
+        base = ws.A.copy()  # (n × m) at the current parameters
+        if compiled.output_activation == "softmax":  # outputs hold z until the group's pass
+            base[compiled.output_rows] = ws.Z[compiled.output_rows]
     # memory stays bounded on large networks and data sets: grid points in blocks
     per_point = (len(rows_varying) + 1 + 2 * compiled.n_outputs) * m * 8
     block = max(1, MEMORY_BUDGET // per_point)
@@ -223,6 +226,8 @@ def _grid_pass(compiled, plan, varying, position, base, values, Y, loss) -> np.n
             yhat = np.empty((len(out_rows), G, m))
             for o, r in enumerate(out_rows):
                 yhat[o] = A[position[r]] if varying[r] else base[r]
+        if compiled.output_activation == "softmax":
+            yhat = softmax_rows(yhat)  # not in place: yhat may be a view of A
         return np.asarray(loss.batched_value(yhat, Y), dtype=float)
 
 

@@ -87,6 +87,29 @@ class _Bce(Loss):
         out /= p * (1.0 - p) * yhat.shape[1]
 
 
+class _CrossEntropy(Loss):
+    """Categorical cross-entropy over one-hot targets: −Σ_k y_k·ln ŷ_k. ŷ is clipped at
+    ``BCE_EPS`` inside ln(), so a saturated wrong output costs ln 10¹² ≈ 27.6, not ∞.
+    On softmax outputs the engine uses δ = ŷ − y directly (exact when saturated)."""
+
+    @staticmethod
+    def _logs(yhat):
+        return np.log(np.maximum(yhat, BCE_EPS))
+
+    def per_sample(self, yhat, y):
+        return -(y * self._logs(yhat)).sum(axis=0)
+
+    def value(self, yhat, y):
+        return -float(np.vdot(y, self._logs(yhat))) / yhat.shape[1]
+
+    def batched_value(self, yhat, y):
+        return -np.einsum("ogm,om->g", self._logs(yhat), y) / yhat.shape[-1]
+
+    def grad(self, yhat, y, out):
+        np.divide(y, np.maximum(yhat, BCE_EPS), out)
+        out *= -1.0 / yhat.shape[1]
+
+
 class _Output(Loss):
     """L = ŷ itself: lets a learner check the chain rule on a bare expression."""
 
@@ -108,6 +131,7 @@ LOSSES: dict[str, Loss] = {
     for loss in (
         _Mse("mse", "½·Σ(ŷ − y)²", "ŷ − y"),
         _Bce("bce", "−Σ[y·ln ŷ + (1 − y)·ln(1 − ŷ)]", "(ŷ − y) / (ŷ·(1 − ŷ))"),
+        _CrossEntropy("cross_entropy", "−Σ y·ln ŷ", "−y / ŷ"),
         _Output("output", "Σ ŷ", "1"),
     )
 }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import get_activation, softmax_rows
 from .formatting import NumberFormat, sub, to_plain
 from .walkthrough import Walkthrough
 
@@ -88,8 +88,14 @@ class MatrixForm:
             with np.errstate(over="ignore", invalid="ignore"):
                 Z = A_prev @ np.nan_to_num(W, nan=0.0) + b
             acts = [network.neuron(nid).activation for nid in neurons]
+            # softmax columns hold z until the group is normalised below (slope unused)
             A = np.column_stack([get_activation(a).value(Z[:, j]) for j, a in enumerate(acts)])
-            slope = np.column_stack([get_activation(a).slope(Z[:, j]) for j, a in enumerate(acts)])
+            slope = np.column_stack(
+                [
+                    np.ones(m) if a == "softmax" else get_activation(a).slope(Z[:, j])
+                    for j, a in enumerate(acts)
+                ]
+            )
             own.update((nid, A[:, j]) for j, nid in enumerate(neurons))
             empty = np.zeros((m, len(neurons)))
             self.levels.append(
@@ -110,7 +116,21 @@ class MatrixForm:
                     np.zeros(len(neurons)),
                 )
             )
+        if network.output_activation == "softmax":
+            self._softmax_group()
         self._backward()
+
+    def _outputs_at(self) -> list[tuple[MatrixLevel, int]]:
+        """(level, column) of each output, in the network's output order."""
+        where = {nid: (lv, j) for lv in self.levels for j, nid in enumerate(lv.neurons)}
+        return [where[o] for o in self.network.outputs]
+
+    def _softmax_group(self) -> None:
+        """The outputs' columns hold z: replace them by the group's e^z / Σ e^z."""
+        cells = self._outputs_at()
+        P = softmax_rows(np.vstack([lv.Z[:, j] for lv, j in cells]))
+        for (lv, j), p in zip(cells, P, strict=True):
+            lv.A[:, j] = p
 
     def _backward(self) -> None:
         w, network = self.walk, self.network
@@ -134,6 +154,10 @@ class MatrixForm:
                         upstream[:, j] += contribution[:, r]
             delta = np.empty_like(lv.Z)
             for j, nid in enumerate(lv.neurons):
+                if nid in outputs and network.output_activation == "softmax":
+                    upstream[:, j] = w.dl_dyhat[nid]
+                    delta[:, j] = self._group_delta(nid)
+                    continue
                 if nid in outputs:
                     upstream[:, j] = w.dl_dyhat[nid]
                     if w._fused(nid):  # bce on σ: δ = ŷ − y exactly
@@ -144,6 +168,16 @@ class MatrixForm:
             dW = lv.A_prev.T @ delta / self.m
             lv.dW = np.where(lv.mask, dW, np.nan)
             lv.db = delta.sum(axis=0) / self.m
+
+    def _group_delta(self, nid: str) -> np.ndarray:
+        """A softmax output's δ: ŷ − y with cross-entropy, else ŷ·(g − Σⱼ ŷⱼ·gⱼ)."""
+        w, outputs = self.walk, self.network.outputs
+        P = np.vstack([lv.A[:, j] for lv, j in self._outputs_at()])
+        k = outputs.index(nid)
+        if w._fused(nid):
+            return P[k] - w.Y[k]
+        G = np.vstack([w.dl_dyhat[o] for o in outputs])
+        return P[k] * (G[k] - (P * G).sum(axis=0))
 
     # ------------------------------------------------------------ printing
     def _input_name(self, lv: MatrixLevel) -> str:

@@ -56,6 +56,28 @@ class Connection:
         return (self.source, self.target)
 
 
+def softmax_problem(neurons) -> str | None:
+    """Why these neurons' activations are not allowed together, or None. Softmax spreads
+    one probability over the outputs, so it belongs to outputs only, and to all or none."""
+    outputs = []
+    for n in neurons:
+        if n.activation == "softmax" and n.kind != "output":
+            return (
+                f"{n.name}: softmax is for output neurons only (it spreads one probability "
+                "over all the outputs)"
+            )
+        if n.kind == "output":
+            outputs.append(n)
+    soft = [n for n in outputs if n.activation == "softmax"]
+    if soft and len(soft) != len(outputs):
+        other = next(n for n in outputs if n.activation != "softmax")
+        return (
+            f"{other.name} is {other.activation} but {soft[0].name} is softmax: softmax is one "
+            "group over all the outputs (set every output to softmax, or none)"
+        )
+    return None
+
+
 def _check_finite(value: float, what: str) -> float:
     try:
         value = float(value)
@@ -238,7 +260,7 @@ class Network:
         kind: str,
         neuron_id: str | None = None,
         *,
-        activation: str | None = "sigmoid",
+        activation: str | None = None,
         bias: float = 0.0,
         label: str = "",
         position: tuple[float, float] = (0.0, 0.0),
@@ -251,6 +273,8 @@ class Network:
             raise NetworkError(f"a neuron with id {neuron_id!r} already exists")
         if kind == "input":
             activation, bias = None, 0.0
+        elif activation is None:
+            activation = self.default_activation(kind)
         elif activation not in ACTIVATIONS:
             raise NetworkError(
                 f"{neuron_id}: unknown activation {activation!r} (valid: {', '.join(ACTIVATIONS)})"
@@ -263,6 +287,9 @@ class Network:
             label,
             (float(position[0]), float(position[1])),
         )
+        problem = softmax_problem([*self._neurons.values(), neuron])
+        if problem:
+            raise NetworkError(problem)
         self.insert_neuron(neuron, index)
         return neuron
 
@@ -342,15 +369,42 @@ class Network:
         neuron.bias = _check_finite(bias, f"{neuron_id}.bias")
         self.parameter_revision += 1
 
+    def default_activation(self, kind: str) -> str | None:
+        """What a new neuron of this kind gets: a new output joins a softmax group."""
+        if kind == "input":
+            return None
+        if kind == "output" and self.output_activation == "softmax":
+            return "softmax"
+        return "sigmoid"
+
+    @property
+    def output_activation(self) -> str | None:
+        """The outputs' common activation, or None when they differ (or there are none)."""
+        acts = {n.activation for n in self._neurons.values() if n.kind == "output"}
+        return acts.pop() if len(acts) == 1 else None
+
     def set_activation(self, neuron_id: str, activation: str) -> None:
-        neuron = self.neuron(neuron_id)
-        if neuron.kind == "input":
-            raise NetworkError(f"{neuron.name} is an input neuron: it has no activation")
-        if activation not in ACTIVATIONS:
-            raise NetworkError(
-                f"unknown activation {activation!r} (valid: {', '.join(ACTIVATIONS)})"
-            )
-        neuron.activation = activation
+        self.set_activations({neuron_id: activation})
+
+    def set_activations(self, changes: dict[str, str]) -> None:
+        """Several neurons' activations at once (all or none): the only way to move all
+        the outputs into or out of a softmax group in one valid step."""
+        for neuron_id, activation in changes.items():
+            neuron = self.neuron(neuron_id)
+            if neuron.kind == "input":
+                raise NetworkError(f"{neuron.name} is an input neuron: it has no activation")
+            if activation not in ACTIVATIONS:
+                raise NetworkError(
+                    f"unknown activation {activation!r} (valid: {', '.join(ACTIVATIONS)})"
+                )
+        problem = softmax_problem(
+            replace(n, activation=changes[n.id]) if n.id in changes else n
+            for n in self._neurons.values()
+        )
+        if problem:
+            raise NetworkError(problem)
+        for neuron_id, activation in changes.items():
+            self._neurons[neuron_id].activation = activation
         self._structure_changed()
 
     def set_kind(self, neuron_id: str, kind: str) -> None:
@@ -363,7 +417,9 @@ class Network:
             raise NetworkError(f"{neuron.name} has outgoing connections: it cannot be an output")
         if kind == "input":
             neuron.activation, neuron.bias = None, 0.0
-        elif neuron.activation is None:
+        elif kind == "output" and self.output_activation == "softmax":
+            neuron.activation = "softmax"  # joins the group
+        elif neuron.activation is None or neuron.activation == "softmax":
             neuron.activation = "sigmoid"
         neuron.kind = kind
         self._structure_changed()

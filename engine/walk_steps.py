@@ -48,9 +48,24 @@ def _a(walk, nid, s):
     zs = sub("z", walk.name(nid))
     z = walk.fmt(walk.z[nid][s])
     v = walk.value_symbol(nid)
+    if act.name == "softmax":
+        return _softmax(walk, nid, s)
     if act.name == "linear":
         return f"{v} = {zs}", z, walk.a[nid][s]
     return f"{v} = {act.symbol}({zs})", f"{act.symbol}({z})", walk.a[nid][s]
+
+
+def _softmax(walk, nid, s):
+    """ŷ_A = e^{z_A}/(e^{z_A} + e^{z_B} + …) with each output's z."""
+    f, outs = walk.fmt, walk.network.outputs
+    exp = [f"e^{sub('z', walk.name(o))}" for o in outs]
+    exp_num = [f"e^{factor(walk.z[o][s], f)}" for o in outs]
+    mine = outs.index(nid)
+    return (
+        f"{walk.value_symbol(nid)} = {exp[mine]}/({' + '.join(exp)})",
+        f"{exp_num[mine]}/({' + '.join(exp_num)})",
+        walk.a[nid][s],
+    )
 
 
 def _sample_loss(walk, s):
@@ -68,6 +83,9 @@ def _sample_loss(walk, s):
         elif name == "bce":
             sym.append(f"{ys}·ln {v} + (1 {MINUS} {ys})·ln(1 {MINUS} {v})")
             num.append(f"{f(y)}·ln {f(p)} + {f(1 - y)}·ln(1 {MINUS} {f(p)})")
+        elif name == "cross_entropy":
+            sym.append(f"{ys}·ln {v}")
+            num.append(f"{f(y)}·ln {f(p)}")
         else:
             sym.append(v)
             num.append(signed_term(p, f, k == 0).strip() if k == 0 else signed_term(p, f, False))
@@ -75,7 +93,7 @@ def _sample_loss(walk, s):
     if name == "output":
         return " + ".join(sym), "".join(num), value
     sym_text, num_text = " + ".join(sym), " + ".join(num)
-    if name == "bce":
+    if name in ("bce", "cross_entropy"):
         return f"{MINUS}[{sym_text}]", f"{MINUS}[{num_text}]", value
     if len(outs) > 1:
         return f"½·[{sym_text}]", f"½·[{num_text}]", value
@@ -107,6 +125,9 @@ def _dl_dyhat(walk, o, s):
             f"({f(p)} {MINUS} {factor(y, f)})/({f(p)}·(1 {MINUS} {f(p)}))",
             walk.dl_dyhat[o][s],
         )
+    if name == "cross_entropy":
+        ys = sub("y", walk.name(o)) if len(walk.network.outputs) > 1 else "y"
+        return f"{lhs} = {MINUS}{ys}/{v}", f"{MINUS}{factor(y, f)}/{f(p)}", walk.dl_dyhat[o][s]
     return lhs, "", 1.0
 
 
@@ -119,8 +140,24 @@ def _delta(walk, nid, s):
     slope_sym = walk.slope_text(n.activation, v, zs)
     slope_num = walk.slope_numbers(n.activation, walk.a[nid][s], walk.z[nid][s])
     if n.kind == "output":
+        k = walk.output_index[nid]
+        many = len(walk.network.outputs) > 1
+        ys = sub("y", walk.name(nid)) if many else "y"
+        if walk._fused(nid) and n.activation == "softmax":
+            return (
+                f"{ds} = {v} {MINUS} {ys}",
+                f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",
+                walk.delta[nid][s],
+            )
+        if n.activation == "softmax":
+            g = sub("g", walk.name(nid))
+            return (
+                f"{ds} = {v}·({g} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = ∂L/∂ŷ",
+                f"{f(walk.a[nid][s])}·({factor(walk.dl_dyhat[nid][s], f)} {MINUS} "
+                f"{factor(walk.group_sum[s], f)})",
+                walk.delta[nid][s],
+            )
         if walk._fused(nid):
-            k = walk.output_index[nid]
             return (
                 f"{ds} = ∂L/∂{v}·{slope_sym} = {v} {MINUS} y",
                 f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",
@@ -269,8 +306,12 @@ def build_steps(walk) -> None:
         walk._add(phase, kind, nid, key, _titles(walk, kind, nid, key), *formula, extra)
 
     non_inputs = [n for n in walk.order if walk.neurons[n].kind != "input"]
+    group = walk.network.outputs if walk.softmax else []
     for nid in non_inputs:
         add("forward", "z", nid, None, _z(walk, nid, s), walk.z[nid])
+        if nid not in group:
+            add("forward", "a", nid, None, _a(walk, nid, s), walk.a[nid])
+    for nid in group:  # softmax needs every output's z (outputs feed nothing)
         add("forward", "a", nid, None, _a(walk, nid, s), walk.a[nid])
     add("loss", "loss", None, None, _loss(walk, BATCH), walk.per_sample_loss)
     for o in walk.network.outputs:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import walk_steps
-from .activations import LEAKY_SLOPE, get_activation
+from .activations import LEAKY_SLOPE, get_activation, softmax_rows
+from .compiled import FUSED
 from .formatting import MINUS, NumberFormat, factor, sub, update_pair
 from .losses import BCE_EPS, get_loss
 from .optimizers import make_optimizer
@@ -96,6 +97,7 @@ class Walkthrough:
         self.order = network.topological_order()
         self.depth = network.depths()
         self.neurons = {n.id: n for n in network.neurons}
+        self.softmax = network.output_activation == "softmax"
         # the model's own weights, or those a trainer holds (not yet written back)
         self.weights, self.biases = parameters or network.parameters()
         self.steps: list[Step] = []
@@ -142,6 +144,10 @@ class Walkthrough:
                     z = z + self.weights[c.key] * self.a[c.source]
                 self.z[nid] = z
                 self.a[nid] = get_activation(n[nid].activation).value(z)
+            if self.softmax:  # the group, once every output's z is known
+                probabilities = softmax_rows(np.vstack([self.z[o] for o in outputs]))
+                for o, p in zip(outputs, probabilities, strict=True):
+                    self.a[o] = p
         yhat = np.vstack([self.a[o] for o in outputs])
         self.per_sample_loss = self.loss_fn.per_sample(yhat, self.Y)
         self.loss = float(self.per_sample_loss.mean())
@@ -154,11 +160,18 @@ class Walkthrough:
             elif self.loss_fn.name == "bce":
                 pc = np.clip(p, BCE_EPS, 1 - BCE_EPS)
                 g = (pc - y) / (pc * (1 - pc))
+            elif self.loss_fn.name == "cross_entropy":
+                g = -y / np.maximum(p, BCE_EPS)
             else:
                 g = np.ones(m)
             self.dl_dyhat[o] = g
         self.delta: dict[str, np.ndarray] = {}
         self.input_grad: dict[str, np.ndarray] = {}
+        if self.softmax and not self._fused(outputs[0]):
+            # through the group's Jacobian: δ_k = ŷ_k·(g_k − Σ_j ŷ_j·g_j)
+            self.group_sum = sum(self.a[o] * self.dl_dyhat[o] for o in outputs)
+            for o in outputs:
+                self.delta[o] = self.a[o] * (self.dl_dyhat[o] - self.group_sum)
         for nid in reversed(self.order):
             neuron = n[nid]
             if neuron.kind == "input":
@@ -170,6 +183,8 @@ class Walkthrough:
             act = get_activation(neuron.activation)
             if neuron.kind == "output":
                 k = self.output_index[nid]
+                if nid in self.delta:  # a softmax group's, done above
+                    continue
                 if self._fused(nid):
                     self.delta[nid] = self.a[nid] - self.Y[k]
                     continue
@@ -187,8 +202,9 @@ class Walkthrough:
         self.bias_grad = {nid: float(np.mean(d)) for nid, d in self.delta.items()}
 
     def _fused(self, nid: str) -> bool:
-        """bce on a sigmoid output: δ = ŷ − y, exact even when ŷ saturates."""
-        return self.loss_fn.name == "bce" and self.neurons[nid].activation == "sigmoid"
+        """bce on a sigmoid output, or cross-entropy on softmax: δ = ŷ − y, exact even
+        when ŷ saturates."""
+        return FUSED.get(self.loss_fn.name) == self.neurons[nid].activation
 
     def _update(self, optimizer_state: dict | None) -> None:
         """New parameters from the engine's own optimiser, fed with these gradients."""
@@ -289,6 +305,7 @@ class Walkthrough:
             "leaky_relu": f"([{z} > 0] + {LEAKY_SLOPE}·[{z} ≤ 0])",
             "linear": "1",
             "step": "0",
+            "softmax": "",
         }[activation]
 
     def slope_numbers(self, activation: str, a: float, z: float) -> str:
@@ -300,4 +317,5 @@ class Walkthrough:
             "leaky_relu": "1" if z > 0 else f"{LEAKY_SLOPE}",
             "linear": "1",
             "step": "0",
+            "softmax": "",
         }[activation]

@@ -159,10 +159,16 @@ class SetNeuronProperty(QUndoCommand):
         }
 
     def redo(self) -> None:
+        if self.prop == "activation":  # at once: a softmax group changes as a whole
+            self.doc.apply_activations(dict.fromkeys(self.old, self.value))
+            return
         for nid in self.old:
             self.doc.apply_neuron_property(nid, self.prop, self.value)
 
     def undo(self) -> None:
+        if self.prop == "activation":
+            self.doc.apply_activations(self.old)
+            return
         for nid, old in self.old.items():
             self.doc.apply_neuron_property(nid, self.prop, old)
             if self.prop == "kind":  # an input forgets activation and bias: give them back

@@ -142,6 +142,12 @@ class Document(QObject):
                 self.connection_changed.emit(c.key)
         self.network_edited.emit()
 
+    def apply_activations(self, changes: dict[str, str]) -> None:
+        self.network.set_activations(changes)
+        for nid in changes:
+            self.neuron_changed.emit(nid)
+        self.network_edited.emit()
+
     def apply_training(self, name: str, value) -> None:
         setattr(self.network.training, name, value)
         self.training_changed.emit()

@@ -95,7 +95,7 @@ def _mutations():
         "neurons[2].bias: must be a finite number ": text_bias,
         "connections close a cycle: h1 → h2 → h1": cycle,
         "neurons[3].activation: unknown activation 'swish' (valid: step, linear": activation,
-        "training.loss: unknown loss 'hinge' (valid: mse, bce, output)": loss,
+        "training.loss: unknown loss 'hinge' (valid: mse, bce, cross_entropy, output)": loss,
         "dataset.inputs[2]: row has 3 values, expected 2 (one per input neuron)": row_width,
         "version 7 is newer than this program understands (1)": newer,
         "not a network file": not_ours,

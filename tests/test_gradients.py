@@ -6,12 +6,12 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from engine.activations import ACTIVATIONS
+from engine.activations import ACTIVATIONS, ELEMENTWISE
 from engine.gradients import compare, compute_gradients, finite_differences
 from engine.losses import LOSSES
 from engine.network import Network
 
-SMOOTH = [a for a in ACTIVATIONS if a != "step"]
+SMOOTH = [a for a in ELEMENTWISE if a != "step"]
 KINKED = {"relu", "leaky_relu"}
 
 
@@ -30,9 +30,13 @@ def networks(draw):
         act = draw(st.sampled_from(SMOOTH))
         ids.append(net.add_neuron("hidden", activation=act, bias=draw(weight)).id)
     outs = []
+    # cross-entropy reads probabilities: its outputs are a softmax group; other losses
+    # get one sometimes too (its Jacobian then carries their ∂L/∂ŷ)
+    group = loss == "cross_entropy" or (loss != "bce" and draw(st.booleans()))
     for _ in range(n_out):
         # bce needs ŷ in (0, 1): its outputs are sigmoids, as in any classifier
         act = "sigmoid" if loss == "bce" else draw(st.sampled_from(SMOOTH))
+        act = "softmax" if group else act
         outs.append(net.add_neuron("output", activation=act, bias=draw(weight)).id)
     order = ids[:n_in] + draw(st.permutations(ids[n_in:]))
     for j, target in enumerate(order[n_in:] + outs, start=n_in):
@@ -46,6 +50,9 @@ def networks(draw):
         Y = np.array(
             draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n_out * m, max_size=n_out * m))
         )
+    elif loss == "cross_entropy":
+        hot = draw(st.lists(st.integers(0, n_out - 1), min_size=m, max_size=m))
+        return net, X, np.eye(n_out)[:, hot]
     else:
         Y = np.array(draw(st.lists(weight, min_size=n_out * m, max_size=n_out * m)))
     return net, X, Y.reshape(n_out, m)
@@ -90,7 +97,8 @@ def test_bce_with_saturated_sigmoid_output_stays_finite_and_pushes_back():
 def test_activation_slopes_match_finite_differences():
     z = np.linspace(-4, 4, 81)
     z = z[np.abs(z) > 1e-3]
-    for name, act in ACTIVATIONS.items():
+    for name in ELEMENTWISE:
+        act = ACTIVATIONS[name]
         numeric = (act.value(z + 1e-6) - act.value(z - 1e-6)) / 2e-6
         expected = np.zeros_like(z) if name == "step" else numeric
         assert np.allclose(act.slope(z), expected, atol=1e-6), name

@@ -4,6 +4,8 @@ the model is left as it was."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 from engine.activations import ACTIVATIONS
 from engine.errors import NetworkError
 from engine.formatting import format_number
-from engine.network import KINDS
+from engine.network import KINDS, softmax_problem
 
 from ..commands import SetNeuronProperty, SetParameters
 from ..numbers import NumberError, parse_number
@@ -31,6 +33,7 @@ ACTIVATION_NAMES = {
     "tanh": "tanh",
     "relu": "ReLU",
     "leaky_relu": "leaky ReLU",
+    "softmax": "softmax (all outputs)",
 }
 
 
@@ -271,8 +274,20 @@ class Inspector(QWidget):
 
     def _activation_chosen(self, combo: QComboBox, ids: list[str | None]) -> None:
         name = combo.currentData()
-        ids = [i for i in ids if i and self.doc.network.neuron(i).activation != name]
-        if ids and name:
+        net = self.doc.network
+        ids = [i for i in ids if i]
+        # a softmax group is all the outputs: entering or leaving it moves them all
+        joins = name == "softmax" or any(net.neuron(i).activation == "softmax" for i in ids)
+        if joins and all(net.neuron(i).kind == "output" for i in ids):
+            ids = net.outputs
+        ids = [i for i in ids if net.neuron(i).activation != name]
+        problem = softmax_problem(
+            replace(n, activation=name) if n.id in ids else n for n in net.neurons
+        )
+        if problem:
+            self.message.emit(problem)
+            self.refresh()
+        elif ids and name:
             self._push(SetNeuronProperty(self.doc, ids, "activation", name))
 
     def _bias_committed(self, value: float) -> None:

@@ -36,6 +36,7 @@ from ..numbers import NumberError, parse_number
 LOSS_NAMES = {
     "mse": "½·mean squared error",
     "bce": "binary cross-entropy",
+    "cross_entropy": "cross-entropy (softmax)",
     "output": "L = ŷ (chain-rule drills)",
 }
 INITIALIZER_NAMES = {
