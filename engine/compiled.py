@@ -29,6 +29,7 @@ import numpy as np
 
 from .activations import get_activation, softmax_delta, softmax_rows
 from .losses import Loss
+from .regularization import Penalty
 
 # loss ∘ output activation pairs whose δ is simply (ŷ − y)/m, exact even when ŷ saturates
 FUSED = {"bce": "sigmoid", "cross_entropy": "softmax"}
@@ -359,10 +360,16 @@ class CompiledNetwork:
         return self.last.outputs
 
     def loss_and_gradient(
-        self, X: np.ndarray, Y: np.ndarray, loss: Loss, input_gradient: bool = False
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        loss: Loss,
+        input_gradient: bool = False,
+        penalty: Penalty | None = None,
     ) -> float:
         """Forward, loss and backward on one batch; fills ``grad`` (and, when asked,
-        the workspace's ``dA[:n_inputs]`` with ∂L/∂x). Returns the batch's mean loss.
+        the workspace's ``dA[:n_inputs]`` with ∂L/∂x). Returns the batch's mean loss,
+        plus the weights' ``penalty`` when given (its gradient added to ``grad``).
         Callers that may overflow wrap it in ``np.errstate`` (the trainer does, once)."""
         ws = self._forward(X)
         yhat = ws.outputs
@@ -398,6 +405,10 @@ class CompiledNetwork:
                     dot(WT, d, dA_in)
                 else:
                     dA_in += dot(WT, d)
+        if penalty is not None and penalty.active:
+            weights = self.theta[: self.n_weights]
+            value += penalty.value(weights)
+            penalty.add_gradient(weights, self.grad[: self.n_weights])
         if not self.dense:
             self.grad[: self.n_weights] *= self.mask
         return value

@@ -24,14 +24,34 @@ class Dataset:
     targets: np.ndarray  # samples × outputs
     input_names: list[str] = field(default_factory=list)
     target_names: list[str] = field(default_factory=list)
+    class_names: list[str] | None = None  # one-hot targets: the classes, in column order
 
     def __len__(self) -> int:
         return len(self.inputs)
 
     def subset(self, index: np.ndarray) -> Dataset:
         return Dataset(
-            self.inputs[index], self.targets[index], self.input_names, self.target_names
+            self.inputs[index],
+            self.targets[index],
+            self.input_names,
+            self.target_names,
+            self.class_names,
         )
+
+
+MAX_CLASSES = 6
+CLASS_LETTERS = "ABCDEF"
+
+
+def _labelled(x: np.ndarray, label: np.ndarray, classes: int | None, rng) -> Dataset:
+    """Shuffled samples: one 0/1 target column (``classes`` None), or one-hot targets
+    over ``classes`` columns named A, B, C, …"""
+    order = rng.permutation(len(x))
+    x, label = x[order], label[order]
+    if classes is None:
+        return Dataset(x, label.astype(float)[:, None], ["x1", "x2"], ["y"])
+    names = list(CLASS_LETTERS[:classes])
+    return Dataset(x, np.eye(classes)[label], ["x1", "x2"], names, names)
 
 
 _GATES = {
@@ -74,35 +94,74 @@ def circle(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
     return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
 
 
-def gaussians(size: int = 200, noise: float = 0.3, seed: int = 0) -> Dataset:
-    """Two Gaussian clouds with standard deviation ``noise``: class 0 around (−0.5, −0.5),
-    class 1 around (0.5, 0.5)."""
+def gaussians(
+    size: int = 200, noise: float = 0.3, seed: int = 0, classes: int | None = None
+) -> Dataset:
+    """Gaussian clouds with standard deviation ``noise``. Two classes: around (−0.5, −0.5)
+    and (0.5, 0.5). ``classes`` K: around K points evenly spaced on the circle of radius
+    0.7, class A at angle 90° (one-hot targets)."""
     rng = np.random.default_rng(seed)
-    n0, n1 = _split_counts(size, 2)
-    centres = np.repeat([[-0.5, -0.5], [0.5, 0.5]], [n0, n1], axis=0)
-    x = centres + rng.normal(0, noise, (size, 2))
-    y = np.repeat([0.0, 1.0], [n0, n1])[:, None]
-    order = rng.permutation(size)
-    return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
+    k = classes or 2
+    counts = _split_counts(size, k)
+    if classes is None:
+        points = np.array([[-0.5, -0.5], [0.5, 0.5]])
+    else:
+        angle = math.pi / 2 + 2 * math.pi * np.arange(k) / k
+        points = 0.7 * np.column_stack([np.cos(angle), np.sin(angle)])
+    x = np.repeat(points, counts, axis=0) + rng.normal(0, noise, (size, 2))
+    return _labelled(x, np.repeat(np.arange(k), counts), classes, rng)
 
 
-def spiral(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
-    """Two interleaved spirals, each turning 1.75 times around the origin."""
+def spiral(
+    size: int = 200, noise: float = 0.05, seed: int = 0, classes: int | None = None
+) -> Dataset:
+    """Interleaved spirals (two, or ``classes`` K with one-hot targets), each turning
+    1.75 times around the origin, arm k starting at angle 2πk/K."""
     rng = np.random.default_rng(seed)
-    n0, n1 = _split_counts(size, 2)
+    k = classes or 2
+    counts = _split_counts(size, k)
     parts = []
-    for label, n in ((0.0, n0), (1.0, n1)):
+    for label, n in enumerate(counts):
         t = np.linspace(0.0, 1.0, n, endpoint=False) + 0.02
-        angle = t * 1.75 * 2 * math.pi + label * math.pi
+        angle = t * 1.75 * 2 * math.pi + label * 2 * math.pi / k
         xy = np.column_stack([t * np.sin(angle), t * np.cos(angle)])
-        parts.append((xy + rng.normal(0, noise, xy.shape), np.full(n, label)))
-    x = np.concatenate([p[0] for p in parts])
-    y = np.concatenate([p[1] for p in parts])[:, None]
-    order = rng.permutation(size)
-    return Dataset(x[order], y[order], ["x1", "x2"], ["y"])
+        parts.append(xy + rng.normal(0, noise, xy.shape))
+    return _labelled(np.concatenate(parts), np.repeat(np.arange(k), counts), classes, rng)
 
 
-GENERATORS = {"xor_noisy": xor_noisy, "circle": circle, "gaussians": gaussians, "spiral": spiral}
+def plane(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+    """Regression: x uniform in [−1, 1]², target = 0.5·x₁ − 0.3·x₂ + 0.2 + noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, (size, 2))
+    y = 0.5 * x[:, 0] - 0.3 * x[:, 1] + 0.2 + rng.normal(0, noise, size)
+    return Dataset(x, y[:, None], ["x1", "x2"], ["y"])
+
+
+# (centre x₁, centre x₂, height): bumps of width 0.35, asymmetric on purpose
+GAUSS_BUMPS = ((-0.5, 0.4, 1.0), (0.45, 0.35, -0.8), (0.1, -0.55, 0.6))
+
+
+def gauss_regression(size: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+    """Regression: x uniform in [−1, 1]², target = a sum of three Gaussian bumps
+    (``GAUSS_BUMPS``, one of them negative) + noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, (size, 2))
+    y = rng.normal(0, noise, size)
+    for cx, cy, h in GAUSS_BUMPS:
+        y += h * np.exp(-((x[:, 0] - cx) ** 2 + (x[:, 1] - cy) ** 2) / (2 * 0.35**2))
+    return Dataset(x, y[:, None], ["x1", "x2"], ["y"])
+
+
+GENERATORS = {
+    "xor_noisy": xor_noisy,
+    "circle": circle,
+    "gaussians": gaussians,
+    "spiral": spiral,
+    "plane": plane,
+    "gauss_regression": gauss_regression,
+}
+MULTI_CLASS = ("gaussians", "spiral")  # the generators that take ``classes``
+REGRESSION = ("plane", "gauss_regression")
 GATES = tuple(_GATES)
 DATASET_NAMES = (*GATES, *GENERATORS)
 
@@ -115,11 +174,20 @@ def generate(name: str, **params) -> Dataset:
         return gate(name)
     if name not in GENERATORS:
         raise ValueError(f"unknown dataset {name!r} (valid: {', '.join(DATASET_NAMES)})")
-    unknown = set(params) - {"size", "noise", "seed"}
+    allowed = {"size", "noise", "seed"} | ({"classes"} if name in MULTI_CLASS else set())
+    unknown = set(params) - allowed
     if unknown:
         raise ValueError(f"dataset {name!r}: unknown parameter {quote(sorted(unknown)[0])}")
-    _check_params(**params)
+    classes = params.get("classes")
+    if classes is not None and (not _whole(classes) or not 2 <= classes <= MAX_CLASSES):
+        raise ValueError(f"dataset.classes: must be a whole number from 2 to {MAX_CLASSES}")
+    _check_params(**{k: v for k, v in params.items() if k != "classes"})
     return GENERATORS[name](**params)
+
+
+def generator_targets(name: str, params: dict) -> int:
+    """How many target columns a named dataset has (K one-hot columns with ``classes``)."""
+    return params.get("classes") or 1
 
 
 def _whole(value) -> bool:
@@ -147,11 +215,15 @@ def load_csv(
     input_columns: list[str] | None = None,
     target_columns: list[str] | None = None,
     n_targets: int | None = None,
+    n_inputs: int | None = None,
 ) -> Dataset:
     """Read a CSV with a header row. By default the last column (the last ``n_targets``)
-    is the target and the others are inputs. Errors name the row (as numbered in the file)
-    and the column. The file is read like a network file (a regular file of at most
-    20 MB); every error is a ``NetworkFileError`` (a ValueError) with one line."""
+    is the target and the others are inputs. A single target column of class names
+    (any value not a number), or of whole numbers when ``n_inputs`` + 1 columns meet
+    ``n_targets`` > 1 outputs, becomes one-hot targets, the classes in sorted order with
+    their names kept. Errors name the row (as numbered in the file) and the column. The
+    file is read like a network file (a regular file of at most 20 MB); every error is
+    a ``NetworkFileError`` (a ValueError) with one line."""
     from .errors import NetworkFileError
     from .files import read_limited
 
@@ -180,6 +252,14 @@ def load_csv(
     header = [h.strip() for h in rows[0]]
     if len(header) > MAX_NEURONS:
         raise fail(f": at most {count(MAX_NEURONS)} columns")
+    body = [(i, row) for i, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+    classes = input_columns is None and target_columns is None and len(header) > 1
+    classes = classes and (
+        ((n_targets or 1) > 1 and n_inputs is not None and len(header) == n_inputs + 1)
+        or any(not _is_number(row[-1]) for _, row in body if len(row) == len(header))
+    )
+    if classes:
+        n_targets = 1
     if n_targets is not None:
         if not 1 <= n_targets < len(header):
             raise fail(f": {len(header)} columns, but {n_targets} targets and an input needed")
@@ -192,11 +272,9 @@ def load_csv(
         if c not in header:
             shown = ", ".join(plain(h, 30) for h in header[:20])
             raise fail(f": no column {quote(c)} (columns: {shown})")
-    pick = [header.index(c) for c in [*input_columns, *target_columns]]
-    data = []
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    pick = [header.index(c) for c in [*input_columns, *([] if classes else target_columns)]]
+    data, labels = [], []
+    for line_no, row in body:
         if len(row) != len(header):
             raise fail(f" row {line_no}: {len(row)} values, expected {len(header)}")
         values = []
@@ -212,11 +290,42 @@ def load_csv(
                 raise fail(f" row {line_no}, column {quote(header[i])}: {v} is not finite")
             values.append(v)
         data.append(values)
+        if classes:
+            labels.append(row[-1].strip())
     if not data:
         raise fail(": no data rows after the header")
     arr = np.array(data, dtype=float)
     k = len(input_columns)
-    return Dataset(arr[:, :k], arr[:, k:], list(input_columns), list(target_columns))
+    if not classes:
+        return Dataset(arr[:, :k], arr[:, k:], list(input_columns), list(target_columns))
+    return _one_hot(arr, labels, list(input_columns), fail)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _one_hot(inputs: np.ndarray, labels: list[str], input_names: list[str], fail) -> Dataset:
+    """Targets one-hot over the distinct labels: whole numbers in numeric order, names in
+    alphabetical order."""
+    if all(_is_number(v) for v in labels):
+        values = [float(v) for v in labels]
+        if not all(math.isfinite(v) and v == int(v) for v in values):
+            raise fail(": the class column holds numbers that are not whole")
+        names = [str(int(v)) for v in sorted(set(values))]
+        labels = [str(int(v)) for v in values]
+    else:
+        names = sorted(set(labels))
+    if not 2 <= len(names) <= MAX_CLASSES:
+        shown = ", ".join(plain(n, 20) for n in names[:8])
+        raise fail(f": {len(names)} classes ({shown}); from 2 to {MAX_CLASSES} can be learned")
+    column = {name: i for i, name in enumerate(names)}
+    targets = np.eye(len(names))[[column[v] for v in labels]]
+    return Dataset(inputs, targets, input_names, names, names)
 
 
 def train_test_split(
@@ -254,7 +363,7 @@ def dataset_from_spec(spec, input_names: list[str], target_names: list[str]) -> 
                 f"the dataset's rows do not have {len(input_names)} inputs and "
                 f"{len(target_names)} targets each (one per input and output neuron)"
             ) from None
-        data = Dataset(inputs, targets)
+        data = Dataset(inputs, targets, class_names=spec.class_names)
     if data.inputs.shape[1] != len(input_names) or data.targets.shape[1] != len(target_names):
         raise ValueError(
             f"the dataset has {data.inputs.shape[1]} input and {data.targets.shape[1]} target "

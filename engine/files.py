@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .datasets import DATASET_NAMES, GATES
+from .datasets import (
+    DATASET_NAMES,
+    GATES,
+    MAX_CLASSES,
+    MULTI_CLASS,
+    generator_targets,
+)
 from .errors import NetworkFileError, plain, quote
 from .graph import find_cycle, topological_sort
 from .limits import (
@@ -46,14 +52,15 @@ from .limits import (
 )
 from .losses import LOSSES
 from .network import KINDS, Connection, Network, Neuron, softmax_problem
+from .regularization import KINDS as REGULARIZATIONS
 from .settings import INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
 
 FORMAT = "backprop-studio-network"
 VERSION = 1
 _NEURON_KEYS = {"id", "kind", "activation", "bias", "label", "position"}
 _CONNECTION_KEYS = {"source", "target", "weight"}
-_DATASET_KEYS = {"inputs", "targets", "generator", "test_fraction", "split_seed"}
-_GENERATOR_PARAMS = {"size", "noise", "seed"}
+_DATASET_KEYS = {"inputs", "targets", "generator", "test_fraction", "split_seed", "class_names"}
+_GENERATOR_PARAMS = {"size", "noise", "seed", "classes"}
 
 
 def _fail(where: str, message: str) -> NetworkFileError:
@@ -463,6 +470,14 @@ def _training_rules(obj: dict, t: TrainingSettings) -> None:
         if not low < high:
             raise _fail(f"{w}.init_range", "low must be less than high")
         t.init_range = [low, high]
+    if "regularization" in obj:
+        t.regularization = _choice(
+            obj["regularization"], REGULARIZATIONS, f"{w}.regularization", "regularization"
+        )
+    if "regularization_rate" in obj:
+        t.regularization_rate = _number(obj["regularization_rate"], f"{w}.regularization_rate")
+        if t.regularization_rate < 0:
+            raise _fail(f"{w}.regularization_rate", "must not be negative")
 
 
 def _dataset(obj: dict, net: Network) -> DatasetSpec:
@@ -483,12 +498,18 @@ def _dataset(obj: dict, net: Network) -> DatasetSpec:
                 spec.params[key] = _number(obj[key], where)
                 if spec.params[key] < 0:
                     raise _fail(where, "must not be negative")
+            elif key == "classes":
+                if spec.generator not in MULTI_CLASS:
+                    raise _fail(where, f"only {' and '.join(MULTI_CLASS)} take classes")
+                spec.params[key] = _integer(obj[key], where, 2, MAX_CLASSES)
             else:
                 spec.params[key] = _integer(obj[key], where, 0, MAX_SEED)
-        if (n_in, n_out) != (2, 1):
+        targets = generator_targets(spec.generator, spec.params)
+        if (n_in, n_out) != (2, targets):
             raise _fail(
                 "dataset.generator",
-                f"{quote(spec.generator)} makes 2 inputs and 1 target; the network has "
+                f"{quote(spec.generator)} makes 2 inputs and {targets} "
+                f"target{'s' if targets > 1 else ''}; the network has "
                 f"{n_in} inputs and {n_out} outputs",
             )
         samples = 4 if spec.generator in GATES else spec.params.get("size", 200)
@@ -501,6 +522,14 @@ def _dataset(obj: dict, net: Network) -> DatasetSpec:
                 f"{len(spec.inputs)} input rows but {len(spec.targets)} target rows",
             )
         samples = len(spec.inputs)
+        if "class_names" in obj:
+            names = _list(obj["class_names"], "dataset.class_names", n_out, "class names")
+            spec.class_names = [_text(v, f"dataset.class_names[{i}]") for i, v in enumerate(names)]
+            if len(spec.class_names) != n_out:
+                raise _fail(
+                    "dataset.class_names",
+                    f"{len(spec.class_names)} names for {n_out} outputs (one per output)",
+                )
     if samples * len(net.neurons) > MAX_ACTIVATIONS:
         raise _fail(
             "dataset",
@@ -567,6 +596,8 @@ def network_to_dict(net: Network) -> dict[str, Any]:
             entry.update({"generator": d.generator, **d.params})
         else:
             entry.update({"inputs": d.inputs, "targets": d.targets})
+            if d.class_names:
+                entry["class_names"] = list(d.class_names)
         if d.test_fraction:
             entry.update({"test_fraction": d.test_fraction, "split_seed": d.split_seed})
         data["dataset"] = entry

@@ -40,6 +40,7 @@ import numpy as np
 from .formatting import MINUS, NumberFormat, format_number, sub
 from .limits import MAX_CHECK_WORK, pass_cost
 from .losses import get_loss
+from .regularization import Penalty
 
 STEP = 1e-5  # relative step of the check's central differences
 RTOL = 1e-4  # relative tolerance of the check
@@ -71,8 +72,9 @@ class Gradients:
 def compute_gradients(network, X: np.ndarray, Y: np.ndarray, loss: str | None = None) -> Gradients:
     """Analytic gradients (one backward pass) for feature-major X (inputs × samples)."""
     c = network.compile()
+    loss_fn, penalty = get_loss(loss or network.training.loss), Penalty.of(network.training)
     with np.errstate(all="ignore"):
-        value = c.loss_and_gradient(X, Y, get_loss(loss or network.training.loss), True)
+        value = c.loss_and_gradient(X, Y, loss_fn, True, penalty)
     weights, biases = c.gradients()
     dx = c.last.dA[: c.n_inputs]
     inputs = {nid: dx[i].copy() for i, nid in enumerate(c.input_ids)}
@@ -124,6 +126,8 @@ class _Probe:
     def __init__(self, network, X, Y, loss_fn) -> None:
         self.c = c = network.compile()
         self.X, self.Y, self.loss_fn = X, Y, loss_fn
+        # the weights' penalty, carried by every sample: the mean Σᵢ Lᵢ/m has it once
+        self.penalty = Penalty.of(network.training)
         rows = [c.row[nid] for nid, act in c.activation_of.items() if act in KINKED]
         self.kinked = np.array(sorted(rows), dtype=np.intp)
         # bce on a sigmoid output: backprop's δ = ŷ − y is the slope of the loss of the
@@ -158,7 +162,10 @@ class _Probe:
                     ws.A[self.output_rows[k]], self.Y[k]
                 )
         sides = np.sign(ws.Z[self.kinked]) if self.kinked.size else None
-        return np.asarray(per_sample, dtype=float), sides
+        per_sample = np.asarray(per_sample, dtype=float)
+        if self.penalty.active:
+            per_sample = per_sample + self.penalty.value(self.c.theta[: self.c.n_weights])
+        return per_sample, sides
 
     def four(self, move) -> tuple[list[np.ndarray], np.ndarray | None]:
         """Per-sample losses after move(+1), move(−1), move(+½), move(−½) (each returns
@@ -216,7 +223,7 @@ def check_gradients(
 def _check(network, probe, theta0, budget, keep) -> GradientCheck:
     c, X, Y = probe.c, probe.X, probe.Y
     m = X.shape[1]
-    loss = c.loss_and_gradient(X, Y, probe.loss_fn, True)
+    loss = c.loss_and_gradient(X, Y, probe.loss_fn, True, probe.penalty)
     grad = c.grad.copy()
     per_sample_dx = c.last.dA[: c.n_inputs] * m  # ∂Lᵢ/∂x of each sample's own loss
     result = GradientCheck(float(loss))
@@ -255,7 +262,7 @@ def _check(network, probe, theta0, budget, keep) -> GradientCheck:
                 keep_ = ~crossed
                 index = np.flatnonzero(crossed)
                 Xc, Yc = np.ascontiguousarray(X[:, index]), np.ascontiguousarray(Y[:, index])
-                c.loss_and_gradient(Xc, Yc, probe.loss_fn)
+                c.loss_and_gradient(Xc, Yc, probe.loss_fn, penalty=probe.penalty)
                 g = grad - c.grad * (index.size / m)
             up1, dn1, up2, dn2 = losses
             n1 = float((up1 - dn1)[keep_].sum()) / m / (span * factor)

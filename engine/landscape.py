@@ -21,6 +21,7 @@ import numpy as np
 
 from .activations import get_activation, softmax_rows
 from .losses import get_loss
+from .regularization import Penalty
 
 # A parameter: ("w", source, target) for a weight, ("b", neuron) for a bias.
 Parameter = tuple
@@ -278,11 +279,29 @@ class Landscape:
         return data
 
 
-def gradient_at(compiled, X, Y, loss, indices) -> tuple[float, np.ndarray]:
+def gradient_at(compiled, X, Y, loss, indices, penalty=None) -> tuple[float, np.ndarray]:
     """(loss, ∂L/∂θ[indices]) at the compiled network's parameters, by its backward pass."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = compiled.loss_and_gradient(np.ascontiguousarray(X, dtype=float), Y, loss)
+        value = compiled.loss_and_gradient(
+            np.ascontiguousarray(X, dtype=float), Y, loss, penalty=penalty
+        )
     return value, compiled.grad[list(indices)].copy()
+
+
+def penalty_at(compiled, penalty, indices, values) -> np.ndarray:
+    """The weights' penalty at each grid point: the others' share stays, the swept
+    weights' (biases carry none) changes with them."""
+    values = np.asarray(values, dtype=float)
+    if not penalty.active:
+        return np.zeros(len(values))
+    theta = compiled.theta.copy()
+    swept = [j for j, i in enumerate(indices) if i < compiled.n_weights]
+    theta[[indices[j] for j in swept]] = 0.0
+    rest = penalty.value(theta[: compiled.n_weights])
+    part = values[:, swept]
+    if penalty.kind == "l2":
+        return rest + 0.5 * penalty.rate * (part * part).sum(axis=1)
+    return rest + penalty.rate * np.abs(part).sum(axis=1)
 
 
 def landscape(
@@ -316,10 +335,11 @@ def landscape(
         xx, yy = np.meshgrid(axes[0], axes[1])  # rows = y, columns = x
         grid = np.column_stack([xx.ravel(), yy.ravel()])
     Y = np.asarray(Y, dtype=float)
-    values = losses_at(c, X, Y, loss_fn, indices, grid)
+    penalty = Penalty.of(network.training)
+    values = losses_at(c, X, Y, loss_fn, indices, grid) + penalty_at(c, penalty, indices, grid)
     if len(axes) == 2:
         values = values.reshape(len(axes[1]), len(axes[0]))
-    value, gradient = gradient_at(c, X, Y, loss_fn, indices)
+    value, gradient = gradient_at(c, X, Y, loss_fn, indices, penalty)
     return Landscape(
         list(parameters),
         centre,

@@ -31,6 +31,50 @@ def neuron_map(
     """A (resolution × resolution) float32 image, rows = second axis from low to high, of
     ``neuron``'s activation (default: the first output) with the two chosen inputs swept
     over ``extent`` and any other inputs held at ``fixed``. One vectorised forward pass."""
+    ws = compiled.forward(_grid(compiled, extent, resolution, axes, fixed), np.float32)
+    row = compiled.row[neuron] if neuron else compiled.row[compiled.output_ids[0]]
+    return ws.A[row].reshape(resolution, resolution).copy()
+
+
+def output_maps(
+    compiled,
+    extent: tuple[float, float, float, float],
+    resolution: int = 120,
+    axes: tuple[int, int] = (0, 1),
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
+    """Every output's value over the grid at once: (outputs × resolution × resolution),
+    rows = second axis from low to high, as ``neuron_map``. For a softmax group these
+    are the class probabilities."""
+    grid = _grid(compiled, extent, resolution, axes, fixed)
+    ws = compiled.forward(grid, np.float32)
+    return ws.outputs.reshape(-1, resolution, resolution).copy()
+
+
+def class_regions(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(class, confidence) per pixel from ``output_maps``: the arg-max output and how far
+    its value stands above a uniform guess, 0 (1/K) to 1 (certain)."""
+    k = probabilities.shape[0]
+    winner = probabilities.argmax(axis=0)
+    top = np.take_along_axis(probabilities, winner[None], axis=0)[0]
+    confidence = np.clip((top - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+    return winner, confidence
+
+
+def class_boundaries(
+    probabilities: np.ndarray, extent: tuple[float, float, float, float]
+) -> np.ndarray:
+    """The lines where the arg-max class changes: for each class, the 0 contour of its
+    value minus the best other one (segments × 2 × 2, as ``contour_segments``)."""
+    parts = []
+    for k in range(probabilities.shape[0]):
+        others = np.delete(probabilities, k, axis=0).max(axis=0)
+        parts.append(contour_segments(probabilities[k] - others, 0.0, extent))
+    return np.concatenate(parts) if parts else np.zeros((0, 2, 2))
+
+
+def _grid(compiled, extent, resolution, axes, fixed) -> np.ndarray:
+    """The inputs × (resolution²) batch that sweeps two inputs over ``extent``."""
     x0, x1, y0, y1 = extent
     u = np.linspace(x0, x1, resolution, dtype=np.float32)
     v = np.linspace(y0, y1, resolution, dtype=np.float32)
@@ -41,9 +85,7 @@ def neuron_map(
     grid[axes[0]] = np.tile(u, resolution)
     if n_in > 1:
         grid[axes[1]] = np.repeat(v, resolution)
-    ws = compiled.forward(grid, np.float32)
-    row = compiled.row[neuron] if neuron else compiled.row[compiled.output_ids[0]]
-    return ws.A[row].reshape(resolution, resolution).copy()
+    return grid
 
 
 def grid_axes(

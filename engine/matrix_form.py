@@ -166,6 +166,10 @@ class MatrixForm:
                 delta[:, j] = upstream[:, j] * lv.slope[:, j]
             lv.upstream, lv.delta = upstream, delta
             dW = lv.A_prev.T @ delta / self.m
+            W0 = np.nan_to_num(lv.W, nan=0.0)
+            pen = w.penalty  # + λ·W (L2) or λ·sign(W) (L1) on connections
+            if pen.active:
+                dW = dW + pen.rate * (W0 if pen.kind == "l2" else np.sign(W0))
             lv.dW = np.where(lv.mask, dW, np.nan)
             lv.db = delta.sum(axis=0) / self.m
 
@@ -178,6 +182,13 @@ class MatrixForm:
             return P[k] - w.Y[k]
         G = np.vstack([w.dl_dyhat[o] for o in outputs])
         return P[k] * (G[k] - (P * G).sum(axis=0))
+
+    def _penalty_term(self, k: int) -> str:
+        pen = self.walk.penalty
+        if not pen.active:
+            return ""
+        shape = f"W{_s(k)}" if pen.kind == "l2" else f"sign(W{_s(k)})"
+        return f" + {self.fmt(pen.rate)}·{shape}"
 
     # ------------------------------------------------------------ printing
     def _input_name(self, lv: MatrixLevel) -> str:
@@ -239,10 +250,12 @@ class MatrixForm:
             )
         if outs:
             fused = all(self.walk._fused(n) for n in outs)
-            note = "  (bce on σ: Δ = ŷ − y exactly)" if fused else ""
+            pair = "cross-entropy on softmax" if self.walk.softmax else "bce on σ"
+            note = f"  ({pair}: Δ = ŷ − y exactly)" if fused else ""
             out.append(f"  Δ{_s(k)} = ∂L/∂ŷ ⊙ f′(Z{_s(k)}) for outputs{note}")
         out.append(
-            f"  ∂L/∂W{_s(k)} = (1/{m})·{self._input_name(lv)}ᵀ·Δ{_s(k)},  "
+            f"  ∂L/∂W{_s(k)} = (1/{m})·{self._input_name(lv)}ᵀ·Δ{_s(k)}"
+            f"{self._penalty_term(k)},  "
             f"∂L/∂b{_s(k)} = (1/{m})·Σ rows of Δ{_s(k)}"
         )
         up = "∂L/∂ŷ" if len(outs) == len(lv.neurons) else "∂L/∂A"

@@ -27,6 +27,8 @@ class TrainingSettings:
     halve_after: int = 0  # neither rule halves in the first this many epochs
     min_learning_rate: float = 1e-4  # the floor of both halving rules
     min_improvement: float | None = None  # stop when 0 < L_prev − L < this
+    regularization: str = "none"  # "none", "l1" or "l2": a penalty on connection weights
+    regularization_rate: float = 0.0  # λ
     seed: int = 0  # shuffling, and the initialiser's default seed
     initializer: str = "xavier"
     init_scale: float = 1.0  # uniform: range ±scale; normal: standard deviation
@@ -53,6 +55,7 @@ class DatasetSpec:
     params: dict[str, Any] = field(default_factory=dict)  # size, noise, seed, …
     test_fraction: float = 0.0
     split_seed: int = 0
+    class_names: list[str] | None = None  # explicit one-hot rows: the classes' names
     extra: dict[str, Any] = field(default_factory=dict)
 
     def copy(self) -> DatasetSpec:
@@ -63,5 +66,6 @@ class DatasetSpec:
             params=dict(self.params),
             test_fraction=self.test_fraction,
             split_seed=self.split_seed,
+            class_names=None if self.class_names is None else list(self.class_names),
             extra=dict(self.extra),
         )

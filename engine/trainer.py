@@ -24,7 +24,9 @@ from .datasets import Dataset, dataset_from_spec, train_test_split
 from .history import Snapshot, Snapshots, snapshot_capacity
 from .losses import get_loss
 from .optimizers import make_optimizer
+from .regularization import Penalty
 from .settings import TrainingSettings
+from .tasks import Task, rmse, task_of
 
 
 def classification_rule(y: np.ndarray) -> tuple[bool, float]:
@@ -81,6 +83,8 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     learning_rate: list[float] = field(default_factory=list)
+    rmse: list[float] = field(default_factory=list)  # regression data only
+    test_rmse: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +136,8 @@ class Trainer:
         self.history = History()
         self._backup = self._compiled.theta.copy()
         self._rule = classification_rule(self.Y)
+        self.task = task_of(train.targets)
+        self.penalty = Penalty.of(self.settings)
         self._queue: list | None = None  # this epoch's batches, while one is under way
         self._next = 0
         self._best = math.inf
@@ -180,6 +186,7 @@ class Trainer:
         self._next = 0
         self._total = 0.0
         self._correct = 0
+        self._squared = 0.0
         np.copyto(self._backup, self._compiled.theta)
 
     def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +200,7 @@ class Trainer:
         in which case the weights are back to those the epoch started from."""
         Xb, Yb = self.next_batch()
         c = self._compiled
-        value = c.loss_and_gradient(Xb, Yb, self.loss)
+        value = c.loss_and_gradient(Xb, Yb, self.loss, penalty=self.penalty)
         if self._loss_bound is None and math.isfinite(value):
             self._loss_bound = DIVERGENCE_GROWTH * max(abs(value), 1.0)
         if not math.isfinite(value):
@@ -204,7 +211,11 @@ class Trainer:
                 "first value"
             )
         self._total += value * Xb.shape[1]
-        self._correct += correct_count(c.last_outputs(), Yb, self._rule)
+        if self.task is Task.REGRESSION:  # Σ (ŷ − y)² for the epoch's RMSE
+            d = c.last_outputs() - Yb
+            self._squared += float(np.vdot(d, d))
+        else:
+            self._correct += correct_count(c.last_outputs(), Yb, self._rule)
         self.optimizer.step(c.theta, c.grad)
         self.iteration += 1
         self._next += 1
@@ -244,11 +255,16 @@ class Trainer:
         h = self.history
         h.loss.append(epoch_loss)
         h.accuracy.append(self._correct / self.m)
+        if self.task is Task.REGRESSION:
+            h.rmse.append(math.sqrt(self._squared / self.Y.size))
         h.learning_rate.append(self.optimizer.learning_rate)
         if self.X_test is not None:
             t_loss, t_acc = self.evaluate(self.X_test, self.Y_test)
             h.test_loss.append(t_loss)
             h.test_accuracy.append(t_acc)
+            if self.task is Task.REGRESSION:
+                with np.errstate(all="ignore"):
+                    h.test_rmse.append(rmse(self._compiled.outputs(self.X_test), self.Y_test))
         s = self.settings
         if self.epoch > s.halve_after:
             if s.halve_on_plateau:
@@ -335,12 +351,18 @@ class Trainer:
     def evaluate(
         self, X: np.ndarray | None = None, Y: np.ndarray | None = None
     ) -> tuple[float, float]:
-        """(loss, accuracy) of the current weights on feature-major data (default: train)."""
+        """(loss, accuracy) of the current weights on feature-major data (default: the
+        training data, whose loss includes the weights' penalty as training minimises it;
+        other data's is the data loss alone, which is what generalisation is about)."""
+        penalty = self.penalty.value(self._compiled.theta[: self._compiled.n_weights])
+        if X is not None:
+            penalty = 0.0
         X = self.X if X is None else X
         Y = self.Y if Y is None else Y
         with np.errstate(all="ignore"):
             yhat = self._compiled.outputs(X)
-        return self.loss.value(yhat, Y), correct_count(yhat, Y, self._rule) / X.shape[1]
+        value = self.loss.value(yhat, Y) + penalty
+        return value, correct_count(yhat, Y, self._rule) / X.shape[1]
 
     def train(
         self,
@@ -394,7 +416,7 @@ class Trainer:
         """One update on a batch of one's choosing (stepping through a chosen sample):
         counts as an iteration, leaves the epoch's own batches alone."""
         c = self._compiled
-        value = c.loss_and_gradient(X, Y, self.loss)
+        value = c.loss_and_gradient(X, Y, self.loss, penalty=self.penalty)
         if not (math.isfinite(value) and np.isfinite(c.grad).all()):
             self.diverged += 1  # nothing applied
             return math.nan
@@ -412,7 +434,11 @@ class Trainer:
             "rng": self.rng.bit_generator.state,
             "counters": {name: getattr(self, name) for name in _COUNTERS},
             "queue": self._queue,
-            "sums": (self._total, self._correct) if self._queue is not None else (0.0, 0),
+            "sums": (
+                (self._total, self._correct, self._squared)
+                if self._queue is not None
+                else (0.0, 0, 0.0)
+            ),
             "history": {k: len(v) for k, v in vars(self.history).items()},
         }
 
@@ -442,7 +468,7 @@ class Trainer:
         for name, value in cp["counters"].items():
             setattr(self, name, value)
         self._queue = cp["queue"]
-        self._total, self._correct = cp["sums"]
+        self._total, self._correct, self._squared = cp["sums"]
         for name, n in cp["history"].items():
             del getattr(self.history, name)[n:]
         self.snapshots.truncate_after(self.epoch)

@@ -101,14 +101,37 @@ def _sample_loss(walk, s):
 
 
 def _loss(walk, s):
+    sym, num, value = _data_loss(walk, s)
+    pen = walk.penalty
+    if not pen.active or s is not BATCH:
+        return sym, num, value
+    f = walk.fmt
+    weights = [walk.weights[c.key] for c in walk.network.connections]
+    if pen.kind == "l2":
+        term = "(λ/2)·Σ w²"
+        shown = " + ".join(f"{factor(w, f)}²" for w in weights[:EXPAND_BATCH])
+    else:
+        term = "λ·Σ|w|"
+        shown = " + ".join(f"|{f(w)}|" for w in weights[:EXPAND_BATCH])
+    shown += " + …" if len(weights) > EXPAND_BATCH else ""
+    half = "/2" if pen.kind == "l2" else ""
+    data = f"({num})" if num else f(walk.data_loss)
+    return (
+        f"{sym} + {term}",
+        f"{data} + {f(pen.rate)}{half}·({shown or '0'})",
+        walk.loss,
+    )
+
+
+def _data_loss(walk, s):
     if walk.m == 1 or s is not BATCH:
         sym, num, value = _sample_loss(walk, 0 if s is BATCH else s)
         return f"L = {sym}", num, value
     f, m = walk.fmt, walk.m
     if m <= 2 * EXPAND_BATCH:
         terms = " + ".join(f(v) for v in walk.per_sample_loss)
-        return f"L = (1/{m})·Σᵢ Lᵢ", f"(1/{m})·({terms})", walk.loss
-    return f"L = (1/{m})·Σᵢ Lᵢ", "", walk.loss
+        return f"L = (1/{m})·Σᵢ Lᵢ", f"(1/{m})·({terms})", walk.data_loss
+    return f"L = (1/{m})·Σᵢ Lᵢ", "", walk.data_loss
 
 
 def _dl_dyhat(walk, o, s):
@@ -200,7 +223,7 @@ def _mean_product(walk, lhs, d_sym, v_sym, d, v, s):
 
 def _grad_w(walk, key, s):
     src, tgt = key
-    return _mean_product(
+    sym, num, value = _mean_product(
         walk,
         f"∂L/∂{walk._w(src, tgt)}",
         sub("δ", walk.name(tgt)),
@@ -208,6 +231,17 @@ def _grad_w(walk, key, s):
         walk.delta[tgt],
         walk.a[src],
         s,
+    )
+    pen = walk.penalty
+    if not pen.active or s is not BATCH:
+        return sym, num, value
+    f, w = walk.fmt, walk.weights[key]
+    shown = f"{factor(w, f)}" if pen.kind == "l2" else f"sign({f(w)})"
+    data = num or f(value)
+    return (
+        f"{sym} + {pen.symbol}",
+        f"{data} + {f(pen.rate)}·{shown}",
+        value + pen.slope(w),
     )
 
 

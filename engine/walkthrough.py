@@ -22,6 +22,7 @@ from .compiled import FUSED
 from .formatting import MINUS, NumberFormat, factor, sub, update_pair
 from .losses import BCE_EPS, get_loss
 from .optimizers import make_optimizer
+from .regularization import Penalty
 from .settings import TrainingSettings
 
 PHASES = ("forward", "loss", "backward", "update")
@@ -94,6 +95,7 @@ class Walkthrough:
         self.m = self.X.shape[1]
         self.sample = sample
         self.loss_fn = get_loss(self.settings.loss)
+        self.penalty = Penalty.of(self.settings)
         self.order = network.topological_order()
         self.depth = network.depths()
         self.neurons = {n.id: n for n in network.neurons}
@@ -195,8 +197,13 @@ class Walkthrough:
                     np.zeros(m),
                 )
             self.delta[nid] = upstream * act.slope(self.z[nid])
+        self.data_loss = self.loss
+        weights = np.array([self.weights[c.key] for c in self.network.connections])
+        self.penalty_value = self.penalty.value(weights)
+        self.loss = self.data_loss + self.penalty_value
         self.weight_grad = {
             c.key: float(np.mean(self.delta[c.target] * self.a[c.source]))
+            + self.penalty.slope(self.weights[c.key])
             for c in self.network.connections
         }
         self.bias_grad = {nid: float(np.mean(d)) for nid, d in self.delta.items()}

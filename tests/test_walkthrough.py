@@ -11,6 +11,7 @@ from engine.files import load_network
 from engine.formatting import format_number, to_html, to_plain
 from engine.gradients import check_parameter
 from engine.optimizers import make_optimizer
+from engine.regularization import Penalty
 from engine.walkthrough import Walkthrough
 from tests.test_gradients import networks
 
@@ -22,9 +23,11 @@ def test_every_number_equals_the_vectorised_engine(case, optimizer):
     m = X.shape[1]
     walk = Walkthrough(net, X, Y, sample=m - 1)
     c = net.compile()
-    c.loss_and_gradient(X, Y, walk.loss_fn, input_gradient=True)
+    penalty = Penalty.of(net.training)
+    value = c.loss_and_gradient(X, Y, walk.loss_fn, input_gradient=True, penalty=penalty)
     ws = c.last
-    assert walk.loss == pytest.approx(walk.loss_fn.value(ws.outputs, Y), rel=1e-12, abs=1e-12)
+    assert walk.loss == pytest.approx(value, rel=1e-12, abs=1e-12)
+    assert walk.data_loss == pytest.approx(walk.loss_fn.value(ws.outputs, Y), rel=1e-12)
     for nid, r in c.row.items():
         assert np.allclose(walk.a[nid], ws.A[r], rtol=1e-12, atol=1e-12)
         if nid in walk.z:
@@ -48,6 +51,14 @@ def test_every_number_equals_the_vectorised_engine(case, optimizer):
     for step in walk.steps:
         if step.per_sample is not None and step.kind in ("z", "a", "δ", "∂x", "dL/dŷ"):
             assert step.value == step.per_sample[m - 1]
+        elif step.kind == "∂w":  # the batch mean of δ·a, plus the penalty's λ·w or λ·sign(w)
+            expected = np.mean(step.per_sample) + penalty.slope(
+                net.connection(*step.connection).weight
+            )
+            assert step.value == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        elif step.kind == "loss":  # the samples' mean plus the weights' penalty
+            expected = np.mean(step.per_sample) + walk.penalty_value
+            assert step.value == pytest.approx(expected, rel=1e-12, abs=1e-15)
         elif step.per_sample is not None:
             assert step.value == pytest.approx(np.mean(step.per_sample), rel=1e-12, abs=1e-15)
 

@@ -22,7 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import DATASET_NAMES, GATES, dataset_from_spec, load_csv
+from engine.datasets import (
+    DATASET_NAMES,
+    GATES,
+    MAX_CLASSES,
+    MULTI_CLASS,
+    dataset_from_spec,
+    generator_targets,
+    load_csv,
+)
 from engine.formatting import format_number
 from engine.settings import DatasetSpec
 from engine.trainer import correct_mask
@@ -49,6 +57,13 @@ class DataPanel(QWidget):
         self.noise.setSingleStep(0.05)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
+        self.classes = QSpinBox()  # 1: the two-class form with one 0/1 output
+        self.classes.setRange(1, MAX_CLASSES)
+        self.classes.setSpecialValueText("2 (one output)")
+        self.classes.setToolTip(
+            "Classes of spiral and gaussians: 2 (one 0/1 output), or K one-hot outputs "
+            "(give the network K softmax outputs)"
+        )
         self.test_fraction = QDoubleSpinBox()
         self.test_fraction.setRange(0.0, 0.9)
         self.test_fraction.setSingleStep(0.05)
@@ -64,6 +79,7 @@ class DataPanel(QWidget):
             params.addWidget(QLabel(label))
             params.addWidget(widget)
         form.addRow("", params)
+        form.addRow("Classes", self.classes)
         form.addRow("Test fraction", self.test_fraction)
         self.model = TruthTable()
         self.table = QTableView()
@@ -80,7 +96,7 @@ class DataPanel(QWidget):
         layout.addWidget(self.table, 1)
 
         self.source.activated.connect(lambda _i: self._spec_edited())
-        for widget in (self.size, self.noise, self.seed, self.test_fraction):
+        for widget in (self.size, self.noise, self.seed, self.classes, self.test_fraction):
             widget.editingFinished.connect(self._spec_edited)
         self.doc.network_replaced.connect(self.refresh)
         self.doc.network_edited.connect(self.refresh)
@@ -92,7 +108,7 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------- source
     def _show_spec(self) -> None:
         spec = self.doc.network.dataset
-        widgets = (self.source, self.size, self.noise, self.seed, self.test_fraction)
+        widgets = (self.source, self.size, self.noise, self.seed, self.classes, self.test_fraction)
         for w in widgets:
             w.blockSignals(True)
         generator = spec.generator if spec else None
@@ -101,10 +117,12 @@ class DataPanel(QWidget):
         self.size.setValue(int(params.get("size", 200)))
         self.noise.setValue(float(params.get("noise", 0.1)))
         self.seed.setValue(int(params.get("seed", 0)))
+        self.classes.setValue(int(params.get("classes", 1)))
         self.test_fraction.setValue(spec.test_fraction if spec else 0.0)
         takes_params = generator is not None and generator not in GATES
         for w in (self.size, self.noise, self.seed):
             w.setEnabled(takes_params)
+        self.classes.setEnabled(generator in MULTI_CLASS)
         for w in widgets:
             w.blockSignals(False)
 
@@ -117,26 +135,26 @@ class DataPanel(QWidget):
             else:  # the generated rows become the file's own, to edit or extend
                 data = dataset_from_spec(old, self.doc.network.inputs, self.doc.network.outputs)
                 spec = DatasetSpec(inputs=data.inputs.tolist(), targets=data.targets.tolist())
+                spec.class_names = data.class_names
         elif choice in GATES:
             spec = DatasetSpec(generator=choice)
         else:
-            spec = DatasetSpec(
-                generator=choice,
-                params={
-                    "size": self.size.value(),
-                    "noise": self.noise.value(),
-                    "seed": self.seed.value(),
-                },
-            )
+            params = {"size": self.size.value(), "noise": self.noise.value()}
+            params["seed"] = self.seed.value()
+            if choice in MULTI_CLASS and self.classes.value() > 1:
+                params["classes"] = self.classes.value()
+            spec = DatasetSpec(generator=choice, params=params)
         if spec is None:
             return
         spec.test_fraction = self.test_fraction.value()
         spec.split_seed = old.split_seed if old else 0
         if old is None or _spec_key(spec) != _spec_key(old):
             net = self.doc.network
-            if spec.generator and (len(net.inputs), len(net.outputs)) != (2, 1):
+            targets = generator_targets(choice, spec.params) if spec.generator else 0
+            if spec.generator and (len(net.inputs), len(net.outputs)) != (2, targets):
                 self.summary.setText(
-                    f"“{choice}” makes 2 inputs and 1 target; this network has "
+                    f"“{choice}” makes 2 inputs and {targets} target"
+                    f"{'s' if targets > 1 else ''}; this network has "
                     f"{len(net.inputs)} inputs and {len(net.outputs)} outputs."
                 )
                 self._show_spec()
@@ -154,16 +172,23 @@ class DataPanel(QWidget):
         """Last column(s) as targets, one per output neuron; errors name row and column."""
         net = self.doc.network
         try:
-            data = load_csv(path, n_targets=len(net.outputs))
+            data = load_csv(path, n_targets=len(net.outputs), n_inputs=len(net.inputs))
             if data.inputs.shape[1] != len(net.inputs):
                 raise ValueError(
                     f"{path.name} has {data.inputs.shape[1]} input columns; the network has "
                     f"{len(net.inputs)} inputs"
                 )
+            if data.targets.shape[1] != len(net.outputs):
+                names = ", ".join(data.class_names or [])
+                raise ValueError(
+                    f"{path.name} has {data.targets.shape[1]} classes ({names}); the network "
+                    f"has {len(net.outputs)} outputs: give it one softmax output per class"
+                )
         except (OSError, ValueError) as e:
             self.summary.setText(f"Not loaded: {e}")
             return False
         spec = DatasetSpec(inputs=data.inputs.tolist(), targets=data.targets.tolist())
+        spec.class_names = data.class_names
         self.doc.undo_stack.push(SetDataset(self.doc, spec, f"Load {path.name}"))
         return True
 
