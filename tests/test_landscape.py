@@ -27,12 +27,20 @@ from tests.test_gradients import networks
 
 def loss_with(net, X, Y, settings: dict, loss=None) -> float:
     """The loss with some parameters set, computed the plain way: its own compiled
-    network, one forward pass, the loss object's ``value``."""
+    network, one forward pass, the loss object's ``value``, plus the weights' penalty
+    summed over the connections one by one."""
     c = net.compile()
     for p, v in settings.items():
         c.theta[flat_index(c, p)] = v
     c.version += 1
-    return get_loss(loss or net.training.loss).value(c.outputs(X), Y)
+    value = get_loss(loss or net.training.loss).value(c.outputs(X), Y)
+    kind, rate = net.training.regularization, net.training.regularization_rate
+    weights = [c.theta[i] for i in c.weight_index.values()]
+    if kind == "l2":
+        value += 0.5 * rate * sum(w * w for w in weights)
+    elif kind == "l1":
+        value += rate * sum(abs(w) for w in weights)
+    return value
 
 
 @pytest.fixture
