@@ -157,6 +157,17 @@ def landscape_shots(out_dir: Path) -> None:
     print(out_dir / "landscape-curve.png")
     window.doc.undo_stack.setClean()
 
+    # lesson 16: a step unit's weight, a staircase with a flat tangent
+    window.files.open_lesson("16_step_flat_landscape")
+    window.landscape_dock.raise_()
+    panel.choose(("w", "x1", "h1"))
+    panel.span_edit.setText("15")
+    panel.refresh()
+    save(window, None)
+    window.landscape_dock.grab().save(str(out_dir / "landscape-step.png"))
+    print(out_dir / "landscape-step.png")
+    window.doc.undo_stack.setClean()
+
 
 def save(window, path: Path | None) -> None:
     deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up
