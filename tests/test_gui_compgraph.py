@@ -195,3 +195,40 @@ def test_the_menu_action_opens_the_selected_neuron_and_edits_follow(qtbot, windo
         graph.scene.texts_shown()["w:x1"].split("\n")[1]
         == f"= {format_number(net.connection('x1', 'h2').weight)}"
     )
+
+
+def test_a_network_without_an_output_says_so_and_a_closed_window_waits(qtbot, window):
+    from tests.gui_helpers import double_click
+
+    double_click(window, 100, 100)  # a hidden neuron, nothing else
+    (nid,) = [n.id for n in window.doc.network.neurons]
+    graph = window.compgraph_window if hasattr(window, "compgraph_window") else None
+    assert graph is None
+    window.act_compgraph.trigger()
+    graph = window.compgraph_window
+    assert graph.neuron == nid and graph.graph is None
+    assert "Add an output neuron" in graph.caption.text()
+    graph.close()
+    window.tool_actions["output"].trigger()
+    click(window, 300, 100)
+    window.tool_actions["input"].trigger()
+    click(window, -100, 100)
+    assert graph.graph is None  # closed: nothing rebuilt for these edits
+    out = next(n.id for n in window.doc.network.neurons if n.kind == "output")
+    graph.show()
+    qtbot.waitExposed(graph)
+    assert graph.graph is not None and [graph.neuron_combo.itemData(i) for i in range(2)] == [
+        nid,
+        out,
+    ]
+    # closed, an edit waits; shown again, the graph has it
+    from gui.commands import SetParameters
+
+    graph.close()
+    before = graph.graph
+    window.doc.undo_stack.push(SetParameters(window.doc, {}, {nid: 1.5}, "Set bias"))
+    assert graph.graph is before
+    combo = graph.neuron_combo
+    combo.setCurrentIndex(combo.findData(nid))
+    graph.show()
+    assert graph.graph is not before and graph.scene.texts_shown()["b"].split("\n")[1] == "= 1.5"

@@ -102,6 +102,7 @@ class CompGraphWindow(QWidget):
         # while playing (not stepping) the parameters move on the canvas: follow them
         self.controller.progress.connect(Throttled(self._progress, 0.5, self, self))
         self.graph: CompGraph | None = None
+        self._stale = False
         self._fill_neurons()
 
     # ------------------------------------------------------------- neurons
@@ -115,18 +116,29 @@ class CompGraphWindow(QWidget):
         self.neuron_combo.setCurrentIndex(max(index, 0))
 
     def _network_changed(self) -> None:
-        self._fill_neurons()
-        self.refresh(rebuild=True)
+        """An edit: rebuilt now if on screen, else when shown again (closed, it costs nothing)."""
+        self._stale = True
+        if self.isVisible():
+            self._fill_neurons()
+            self.refresh(rebuild=True)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._fill_neurons()
+            self.refresh(rebuild=True)
 
     def _progress(self) -> None:
         if self.controller.session is None:
             self.refresh()
 
-    def show_neuron(self, nid: str) -> None:
-        """Open on neuron ``nid`` (a hidden or output neuron)."""
+    def show_neuron(self, nid: str | None) -> None:
+        """Open on neuron ``nid`` (a hidden or output neuron; None: the one chosen)."""
+        self._fill_neurons()
         index = self.neuron_combo.findData(nid)
         if index >= 0:
             self.neuron_combo.setCurrentIndex(index)
+        self._stale = False
         self.refresh(rebuild=True)
         self.show()
         self.raise_()
@@ -150,22 +162,21 @@ class CompGraphWindow(QWidget):
             return
         nid = self.neuron
         if nid is None:
-            self.scene.clear()
-            self.graph = None
-            self.caption.setText("The network has no hidden or output neuron to show.")
+            self._clear("The network has no hidden or output neuron to show.")
             return
         session = self.controller.session
         walk = session.walk if session is not None else None
         if walk is not None and nid not in walk.neurons:  # edited since the walk began
             walk = None
         stepping = walk is not None
+        if walk is None and not self.doc.network.outputs:
+            self._clear("Add an output neuron: the graph ends in the loss, computed from it.")
+            return
         if walk is None:
             try:
                 walk = self._structure_walk()
             except (ValueError, KeyError, IndexError) as e:
-                self.scene.clear()
-                self.graph = None
-                self.caption.setText(f"Cannot draw this network's graph: {e}")
+                self._clear(f"Cannot draw this network's graph: {e}.")
                 return
         if rebuild or self.graph is None or self.graph.walk is not walk or self.graph.nid != nid:
             self.graph = CompGraph(walk, nid)
@@ -176,6 +187,11 @@ class CompGraphWindow(QWidget):
         self.caption.setText(self._caption(walk, stepping, position))
         name = to_plain(walk.neurons[nid].name)
         self.setWindowTitle(f"Computational graph of {name}")
+
+    def _clear(self, text: str) -> None:
+        self.scene.set_empty()
+        self.graph = None
+        self.caption.setText(text)
 
     def _position(self, stepping: bool) -> tuple[int, int | None]:
         """The step whose results are shown, and the step on screen (to highlight). In
@@ -258,6 +274,5 @@ def open_for(main_window, nid: str | None = None) -> CompGraphWindow:
     if nid is None:
         chosen = [n for n in main_window.scene.selected_neurons() if net.neuron(n).kind != "input"]
         nid = chosen[0] if chosen else (net.outputs[0] if net.outputs else None)
-    window._fill_neurons()
-    window.show_neuron(nid) if nid is not None else window.show()
+    window.show_neuron(nid)
     return window

@@ -201,6 +201,12 @@ class GraphScene(QGraphicsScene):
         r = label.boundingRect()
         label.setPos(mid.x() - r.width() / 2, mid.y() - r.height() + 2)
 
+    def set_empty(self) -> None:
+        self.clear()
+        self.graph = None
+        self.boxes, self.texts, self.edge_items = {}, {}, {}
+        self.edge_labels, self.edge_heads = {}, {}
+
     # ------------------------------------------------------------ state
     def show(self, state: GraphState, focus: int | None) -> None:
         """Write what is known; ``focus``: the step on screen, whose results glow gold."""
