@@ -13,6 +13,7 @@ from engine.examples import examples_dir, list_lessons
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS
 from .commands import SetNeuronProperty
+from .panels import compgraph
 from .panels.inspector import ACTIVATION_NAMES
 
 ICONS = examples_dir().parent / "icons"
@@ -140,6 +141,15 @@ def build_actions(w) -> None:
     w.act_about = _action(w, "&About Backprop Studio", w.about)
     w.act_thumbnails = _action(w, "Neuron &Maps on the Canvas", w._refresh_thumbnails, "Ctrl+M")
     w.act_thumbnails.setCheckable(True)
+    w.act_compgraph = _action(
+        w,
+        "Computational &Graph of a Neuron",
+        lambda: compgraph.open_for(w),
+        "Ctrl+G",
+        None,
+        "The selected neuron as × per connection, Σ, + b, activation and loss, with the "
+        "step-through's values and gradients",
+    )
     w.act_thumbnails.setStatusTip("Each neuron's activation over the input space, above it")
     lc = w.learning
     w.act_step = _action(
@@ -209,6 +219,7 @@ def build_menus_and_toolbar(w) -> None:
     m.addActions([w.act_zoom_in, w.act_zoom_out, w.act_zoom_reset, w.act_fit])
     m.addSeparator()
     m.addAction(w.act_thumbnails)
+    m.addAction(w.act_compgraph)
     m.addSeparator()
     for dock in (
         w.inspector_dock,
@@ -275,6 +286,7 @@ def context_menu(w, item, screen_pos) -> QMenu:
                 )
                 a.setCheckable(True)
                 a.setChecked(name == neuron.activation)
+            menu.addAction("Show as Computational Graph", lambda n=nid: compgraph.open_for(w, n))
         menu.addAction(w.act_randomize)
         menu.addSeparator()
         menu.addAction(w.act_delete)

@@ -90,6 +90,33 @@ def main(out: str = "shots") -> None:
     window.doc.undo_stack.setClean()
     landscape_shots(out_dir)
     matrix_shot(out_dir)
+    compgraph_shots(out_dir)
+
+
+def compgraph_shots(out_dir: Path) -> None:
+    """f = w·x + b as the lecture draws it, at the end of the backward pass; and the
+    lecture XOR's h₁ in the middle of its backward pass on sample (0, 1)."""
+    from .panels.compgraph import open_for
+
+    window = window_with("wx_plus_b")
+    for _ in range(8):  # forward, loss, the backward pass: ∂L/∂x is the 8th step
+        window.learning.step_forward()
+    graph = open_for(window, "f")
+    save(window, None)
+    graph.grab().save(str(out_dir / "compgraph-wx-plus-b.png"))
+    print(out_dir / "compgraph-wx-plus-b.png")
+    window.doc.undo_stack.setClean()
+
+    window = window_with("xor_lecture")
+    window.learning.set_sample(1)
+    for _ in range(17):
+        window.learning.step_forward()
+    graph = open_for(window, "h1")
+    graph.resize(1250, 600)
+    save(window, None)
+    graph.grab().save(str(out_dir / "compgraph-hidden.png"))
+    print(out_dir / "compgraph-hidden.png")
+    window.doc.undo_stack.setClean()
 
 
 def matrix_shot(out_dir: Path) -> None:
@@ -130,6 +157,17 @@ def landscape_shots(out_dir: Path) -> None:
     print(out_dir / "landscape-curve.png")
     window.doc.undo_stack.setClean()
 
+    # lesson 16: a step unit's weight, a staircase with a flat tangent
+    window.files.open_lesson("16_step_flat_landscape")
+    window.landscape_dock.raise_()
+    panel.choose(("w", "x1", "h1"))
+    panel.span_edit.setText("15")
+    panel.refresh()
+    save(window, None)
+    window.landscape_dock.grab().save(str(out_dir / "landscape-step.png"))
+    print(out_dir / "landscape-step.png")
+    window.doc.undo_stack.setClean()
+
 
 def save(window, path: Path | None) -> None:
     deadline = time.perf_counter() + 0.7  # docks lay out; throttled plots catch up
@@ -141,9 +179,14 @@ def save(window, path: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["--landscape"], ["--matrix"]):  # only these; the others stay
+    only = {
+        "--landscape": landscape_shots,
+        "--matrix": matrix_shot,
+        "--compgraph": compgraph_shots,
+    }
+    if sys.argv[1:2] and sys.argv[1] in only:  # only these; the others stay
         create_app()
         target = Path(sys.argv[2] if len(sys.argv) > 2 else "shots")
-        (landscape_shots if sys.argv[1] == "--landscape" else matrix_shot)(target)
+        only[sys.argv[1]](target)
     else:
         main(*sys.argv[1:])

@@ -280,3 +280,95 @@ def test_lesson_13_going_around_a_hill():
     for quoted in ("1,400", "0.05", "1,592", "(−5.7, −5.7)", "0.020", "2.28", "0.779", "0.767"):
         assert quoted in text
     assert "0.73 to 0.82 across ±8" in text and "slice" in text
+
+
+def test_lesson_14_xor_in_matrix_form():
+    from engine.matrix_form import MatrixForm
+
+    net = lesson("14_xor_matrix_form")
+    one = MatrixForm(net, XOR_X[1:2].T.copy(), XOR_Y[1:2].T.copy())
+    first, second = (one.forward_lines(k) for k in (1, 2))
+    lv = one.levels[0]
+    assert lv.A_prev.tolist() == [[0, 1]] and lv.W.tolist() == [[5, -7], [5, -7]]
+    assert lv.b.tolist() == [-8, 3] and lv.Z.tolist() == [[-3, -4]]
+    for line in ("A₀ = [ 0   1]", "b₁ = [−8   3]", "Z₁ = [−3  −4]", "A₁ = [0.0474  0.0180]"):
+        assert any(line in t for t in first), line
+    assert any("Z₂ = [5.28]" in t for t in second) and any("A₂ = [0.995]" in t for t in second)
+    batch = MatrixForm(net, XOR_X.T.copy(), XOR_Y.T.copy())
+    assert batch.levels[0].Z.tolist() == [[-8, 3], [-3, -4], [-3, -4], [2, -11]]
+    assert [format_number(z) for z in batch.levels[1].Z[:, 0]] == [
+        "−4.48",
+        "5.28",
+        "5.28",
+        "−3.69",
+    ]
+    text = observe(net)
+    for quoted in ("[0 1]", "[−8 3]", "Z₁ = A₀·W₁ + b₁ = [−3 −4]", "[0.0474 0.0180]", "[5.28]"):
+        assert quoted in text, quoted
+    assert "[0.995]" in text and "[2 −11]" in text and "−4.48, 5.28, 5.28, −3.69" in text
+    assert "[0 1]·[[5, −7], [5, −7]] + [−8, 3] = [−3, −4]" in lesson_of(net)["goal"]
+
+
+def test_lesson_15_the_chain_rule_on_the_graph():
+    from engine.compgraph import CompGraph
+
+    net = lesson("15_chain_rule_graph")
+    walk = Walkthrough(net, np.array([[5.0]]), np.array([[0.0]]))
+    g = CompGraph(walk, "f")
+    n = g.nodes
+    assert (n["mul:x"].value, n["z"].value, n["act"].value) == (-10, -7, -7)
+    assert n["mul:x"].grad == 1 and n["act"].grad == 1  # ∂f/∂g, ∂L/∂f (L = f)
+    edges = {(e.source, e.target): e.local for e in g.edges}
+    assert edges[("w:x", "mul:x")] == 5 and edges[("act", "loss")] == 1
+    assert (n["w:x"].grad, n["a:x"].grad, n["b"].grad) == (5, -2, 1)
+    assert n["w:x"].grad_step == 5 and n["a:x"].grad_step == 7 and len(walk.steps) == 10
+    text = observe(net)
+    for quoted in ("g = w·x = −10", "z = g + b = −7", "∂L/∂f = 1", "∂L/∂g = 1", "∂f/∂g = 1"):
+        assert quoted in text, quoted
+    assert "∂g/∂w = x = 5, so ∂f/∂w = 1·5 = 5" in text and "∂f/∂x = w = −2" in text
+    assert "step 8 of 10" in lesson_of(net)["do"]
+
+
+def test_lesson_16_the_step_functions_flat_landscape():
+    from engine.landscape import landscape
+
+    net = lesson("16_step_flat_landscape")
+    trainer = Trainer(net.copy())
+    P = [("w", "x1", "h1")]
+    curve = landscape(net, trainer.X, trainer.Y, P, spans=[15.0], steps=61)
+    xs, values = curve.axes[0], curve.losses
+    levels = [format_number(v) for v in values]
+    assert set(levels) == {"1.50", "0.00460", "1.26"}
+    assert all(lv == "1.50" for x, lv in zip(xs, levels, strict=True) if x < 3 - 1e-9)
+    assert all(
+        lv == "0.00460" for x, lv in zip(xs, levels, strict=True) if 3 + 1e-9 < x < 8 - 1e-9
+    )
+    assert all(lv == "1.26" for x, lv in zip(xs, levels, strict=True) if x > 8 - 1e-9)
+    assert curve.gradient.tolist() == [0.0] and curve.centre.tolist() == [-5.0]
+    assert format_number(curve.loss) == "1.50"
+    walk = Walkthrough(net, XOR_X.T.copy(), XOR_Y.T.copy())
+    assert not walk.delta["h1"].any() and not walk.a["h1"].any()  # δ 0; h₁ 0 for every sample
+    valley = net.copy()
+    valley.set_weight("x1", "h1", 5.0)
+    fires = Walkthrough(valley, XOR_X.T.copy(), XOR_Y.T.copy()).a["h1"]
+    assert fires.tolist() == [0, 0, 0, 1]  # in the valley h₁ fires for (1, 1) only
+    start_w, start_b = net.parameters()
+    result = trainer.train()
+    w, b = trainer.parameters()
+    assert trainer.epoch == 1000 and format_number(result.loss) == "0.477"
+    assert set(trainer.history.accuracy) == {0.75} and result.accuracy == 0.75
+    first_layer = [k for k in w if k[1] in ("h1", "h2")]
+    assert all(w[k] == start_w[k] for k in first_layer) and len(first_layer) == 4
+    assert b["h1"] == start_b["h1"] and b["h2"] == start_b["h2"]
+    assert w[("h1", "y")] == start_w[("h1", "y")]
+    assert w[("h2", "y")] != start_w[("h2", "y")] and b["y"] != start_b["y"]
+    trained = net.copy()
+    trained.set_parameters(w, b)
+    for n in (net, trained):  # before Play and after it
+        grid = landscape(n, trainer.X, trainer.Y, [*P, ("w", "x2", "h1")], spans=[15.0, 15.0])
+        assert len(set(grid.losses.ravel().tolist())) == 5 and grid.gradient.tolist() == [0, 0]
+    text = observe(net)
+    for quoted in ("1.50", "0.0046", "1.26", "between 3 and 8", "∂L/∂p = 0", "1,000 epochs"):
+        assert quoted in text, quoted
+    assert "0.477" in text and "75 %" in text and "only 5 different values across ±15" in text
+    assert "w x₁→h₁ is −5 instead of 5" in lesson_of(net)["do"]

@@ -112,3 +112,64 @@ def test_lesson_1_one_neuron_learns_and_then_or(window):
     assert Trainer(net.copy()).train().accuracy == 1.0
     window.doc.undo_stack.push(SetDataset(window.doc, DatasetSpec(generator="or")))
     assert Trainer(net.copy()).train().accuracy == 1.0
+
+
+def test_lesson_14_the_matrix_form_as_its_text_says(window):
+    open_lesson(window, "14_xor_matrix_form")
+    panel = window.step_panel
+    window.step_dock.raise_()
+    for combo, data in ((panel.sample_combo, 1), (panel.granularity_combo, "level")):
+        combo.setCurrentIndex(combo.findData(data))
+        combo.activated.emit(combo.currentIndex())
+    assert panel.sample_combo.currentText() == "Sample 1: x = (0, 1), y = 1"
+    panel.matrix_box.setChecked(True)
+    window.act_step.trigger()
+    text = panel.matrix.toPlainText()
+    assert "Z₁ = [−3  −4]" in text and "A₁ = [0.0474  0.0180]" in text
+    window.act_step.trigger()
+    text = panel.matrix.toPlainText()
+    assert "Z₂ = [5.28]" in text and "A₂ = [0.995]" in text
+    combo = panel.sample_combo
+    combo.setCurrentIndex(combo.findData(None))
+    combo.activated.emit(combo.currentIndex())
+    window.act_step.trigger()
+    assert "⎣ 2  −11⎦" in panel.matrix.toPlainText()
+
+
+def test_lesson_15_the_graph_window_shows_the_chain_rule(qtbot, window):
+    from tests.test_gui_compgraph import open_graph_from_menu, press
+
+    open_lesson(window, "15_chain_rule_graph")
+    window.view.resetTransform()
+    window.view.centerOn(120, 0)
+    graph = open_graph_from_menu(qtbot, window, "f")
+    while "step 8 of 10" not in graph.caption.text().lower():
+        press(qtbot, graph, "Step")
+    texts, edges = graph.scene.texts_shown(), graph.scene.edge_texts()
+    assert texts["mul:x"].split("\n")[:3] == ["[×]  g = wx→f·x", "= −10", "∂L/∂g = 1"]
+    assert texts["z"].split("\n")[1] == "= −7" and texts["act"].split("\n")[1] == "= −7"
+    assert edges[("act", "loss")] == "∂L/∂f = 1" and edges[("w:x", "mul:x")] == "∂g/∂wx→f = x = 5"
+    assert texts["w:x"].split("\n")[2] == "∂L/∂wx→f = 5"
+    assert (
+        texts["a:x"].split("\n")[2] == "∂L/∂x = −2" and texts["b"].split("\n")[2] == "∂L/∂bf = 1"
+    )
+    press(qtbot, graph, "Step Back")
+    press(qtbot, graph, "Step Back")
+    assert graph.scene.texts_shown()["a:x"].split("\n")[2] == "∂L/∂x = ?"
+
+
+def test_lesson_16_the_landscape_dock_shows_a_flat_tangent(qtbot, window):
+    from gui.panels.throttle import flush_all
+    from tests.gui_helpers import type_into
+
+    open_lesson(window, "16_step_flat_landscape")
+    window.landscape_dock.raise_()
+    panel = window.landscape_panel
+    for combo, data in ((panel.x_combo, "x1->h1"), (panel.y_combo, "__none__")):
+        combo.setCurrentIndex(combo.findData(data))
+        combo.activated.emit(combo.currentIndex())
+    type_into(qtbot, panel.span_edit, "15")
+    flush_all()
+    assert panel.landscape.axes[0][0] == -20 and panel.landscape.axes[0][-1] == 10
+    assert "slope ∂L/∂p = 0;" in panel.caption.text()
+    assert panel.x_combo.currentText() == "w x₁→h₁"
