@@ -235,10 +235,13 @@ class CompGraph:
             column=4,
             row=centre,
         )
-        slope = float(act.slope(z_value))
-        self._edge(
-            "z", "act", slope, f"∂{v_sym}/∂{z_sym} = {w.slope_text(act.name, v_sym, z_sym)}"
-        )
+        if act.grouped:  # softmax: the diagonal of the group's Jacobian; δ sums all paths
+            slope = a_value * (1.0 - a_value)
+            text = f"∂{v_sym}/∂{z_sym} = {v_sym}·(1 − {v_sym}), δ adds the other outputs' paths"
+        else:
+            slope = float(act.slope(z_value))
+            text = f"∂{v_sym}/∂{z_sym} = {w.slope_text(act.name, v_sym, z_sym)}"
+        self._edge("z", "act", slope, text)
         if self.is_output:
             self._node(
                 id="loss",

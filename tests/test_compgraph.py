@@ -8,6 +8,7 @@ from hypothesis import given
 from engine.compgraph import ALWAYS, CompGraph
 from engine.files import load_network
 from engine.formatting import to_plain
+from engine.regularization import Penalty
 from engine.walkthrough import Walkthrough
 from tests.test_gradients import networks
 
@@ -54,8 +55,8 @@ def check_against_walk(walk: Walkthrough, nid: str) -> None:
         assert (nodes["b"].new_value is not None) == (("b", nid) in ws.updated)
         if "loss" in nodes:
             assert (nodes["loss"].value is not None) == (ws.loss is not None)
-            if ws.loss is not None and walk.m == 1:
-                assert nodes["loss"].value == ws.loss
+            if ws.loss is not None and walk.m == 1:  # the sample's loss: no weight penalty
+                assert np.isclose(nodes["loss"].value, ws.loss - walk.penalty_value, rtol=1e-12)
         # an edge's local derivative appears with the gradient it is used for
         for (src, _tgt), local in gs.edges.items():
             assert (local is None) == (nodes[src].grad is None)
@@ -67,7 +68,8 @@ def check_against_walk(walk: Walkthrough, nid: str) -> None:
         assert close(nodes[f"w:{c.source}"].grad, share)
         assert nodes[f"mul:{c.source}"].value == walk.weights[c.key] * walk.a[c.source][s]
     # the chain rule, node by node: ∂L/∂source = Σ ∂L/∂target · local
-    fused = g.is_output and walk._fused(nid)
+    # bce∘σ and cross-entropy∘softmax: δ = ŷ − y; softmax: δ sums every output's path
+    fused = g.is_output and (walk._fused(nid) or walk.softmax)
     for node in nodes.values():
         outs = [e for e in g.edges if e.source == node.id]
         if not outs or (fused and node.id == "z"):  # bce∘σ: δ = ŷ − y, exact, not the product
@@ -92,9 +94,11 @@ def test_the_leaves_batch_gradient_is_the_mean_of_the_samples_shares(case):
     m = X.shape[1]
     nid = net.outputs[0]
     graphs = [CompGraph(Walkthrough(net, X, Y, sample=s), nid) for s in range(m)]
+    penalty = Penalty.of(net.training)  # training's ∂L/∂w adds λ·w or λ·sign(w)
     for key, node in graphs[0].nodes.items():
         if node.batch_grad is not None:
-            assert close(np.mean([g.nodes[key].grad for g in graphs]), node.batch_grad)
+            extra = penalty.slope(node.value) if node.role == "weight" else 0.0
+            assert close(np.mean([g.nodes[key].grad for g in graphs]) + extra, node.batch_grad)
 
 
 def test_a_skip_connection_is_one_more_product():
