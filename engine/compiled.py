@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation, softmax_delta, softmax_rows
+from .activations import get_activation, softmax_delta
 from .losses import Loss
 from .regularization import Penalty
+from .workspace import Workspace
 
 # loss ∘ output activation pairs whose δ is simply (ŷ − y)/m, exact even when ŷ saturates
 FUSED = {"bce": "sigmoid", "cross_entropy": "softmax"}
@@ -57,78 +58,6 @@ class _Level:
     @property
     def shape(self) -> tuple[int, int]:
         return (self.stop - self.start, self.start - self.lo)
-
-
-class _Workspace:
-    """Preallocated buffers for one batch size and dtype, with every per-level view built
-    once: the hot path only iterates over ready tuples (no allocation, no slicing)."""
-
-    def __init__(self, net: CompiledNetwork, m: int, dtype) -> None:
-        n = net.n
-        self.m = m
-        self.A = np.zeros((n, m), dtype)
-        self.Z = np.zeros((n, m), dtype)
-        self.dA = np.zeros((n, m), dtype)
-        self.delta = np.zeros((n, m), dtype)
-        self.dY = np.zeros((net.n_outputs, m), dtype)
-        self.inputs = self.A[: net.n_inputs]
-        self._output_rows = net.output_rows
-        self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
-        self.softmax = net.output_activation == "softmax"
-        self.group_delta = np.zeros((net.n_outputs, m), dtype) if self.softmax else None
-        A, Z, dA, delta = self.A, self.Z, self.dA, self.delta
-        self.forward_plan = [
-            (
-                W,
-                A[lv.lo : lv.start],
-                Z[lv.start : lv.stop],
-                b[:, None],
-                [
-                    (sg.activation.forward, Z[sg.start : sg.stop], A[sg.start : sg.stop])
-                    for sg in lv.segments
-                ],
-            )
-            for lv, (W, b) in zip(net.levels, net._views_for(np.dtype(dtype)), strict=True)
-        ]
-        if np.dtype(dtype) != np.float64:
-            return
-        self.backward_plan = []
-        for lv, (W, _), (gW, gb) in zip(
-            net.levels, net._views[np.dtype(np.float64)], net._grad_views, strict=True
-        ):
-            segments = []
-            for sg in lv.segments:
-                rows = slice(sg.start, sg.stop)
-                segments.append(
-                    (sg.activation, Z[rows], A[rows], dA[rows], sg.out_cols, delta[rows])
-                )
-            d = delta[lv.start : lv.stop]
-            self.backward_plan.append(
-                (
-                    segments,
-                    d,
-                    A[lv.lo : lv.start].T,
-                    gW,
-                    gb,
-                    lv.only_inputs_feed,
-                    lv.assign,
-                    W.T,
-                    dA[lv.lo : lv.start],
-                )
-            )
-        self.backward_plan.reverse()
-
-    @property
-    def outputs(self) -> np.ndarray:
-        """ŷ (outputs × samples): a view when the output rows are contiguous."""
-        return self._outputs if self._outputs is not None else self.A[self._output_rows]
-
-    def normalise_group(self) -> None:
-        """Softmax outputs: replace the z the levels passed on by e^z / Σ e^z."""
-        if self._outputs is not None:
-            softmax_rows(self._outputs, out=self._outputs)
-        else:
-            self.A[self._output_rows] = softmax_rows(self.A[self._output_rows])
 
 
 def _as_slice(index: list[int]) -> slice | np.ndarray:
@@ -235,6 +164,21 @@ class CompiledNetwork:
         self.mask = np.zeros(self.n_weights)
         self.mask[self._w_idx] = 1.0
         self.dense = bool(self.mask.all())
+        # The mask is applied only over the span of levels that are not fully connected:
+        # a layered network with one sparse level pays for that level alone.
+        sparse = [
+            lv
+            for lv in self.levels
+            if not self.mask[lv.w_offset : lv.w_offset + lv.shape[0] * lv.shape[1]].all()
+        ]
+        self._mask_span = (
+            slice(
+                sparse[0].w_offset, sparse[-1].w_offset + sparse[-1].shape[0] * sparse[-1].shape[1]
+            )
+            if sparse
+            else slice(0, 0)
+        )
+        self._mask_part = self.mask[self._mask_span]
 
         kinds = {self.activation_of[i] for i in self.output_ids}
         self.output_activation = kinds.pop() if len(kinds) == 1 else None
@@ -242,7 +186,17 @@ class CompiledNetwork:
         self.load_parameters(network)
 
     # Attributes that hold per-object state; everything else is the immutable layout.
-    _STATE = ("theta", "grad", "_views", "_grad_views", "_low", "version", "_workspaces", "last")
+    _STATE = (
+        "theta",
+        "grad",
+        "_views",
+        "_grad_views",
+        "_low",
+        "_low_grad",
+        "version",
+        "_workspaces",
+        "last",
+    )
 
     def _own(self, theta: np.ndarray) -> None:
         """Fresh parameter, gradient and workspace buffers (``theta`` is copied)."""
@@ -251,9 +205,10 @@ class CompiledNetwork:
         self._views = {np.dtype(np.float64): self._make_views(self.theta)}
         self._grad_views = self._make_views(self.grad)
         self._low: dict[np.dtype, list] = {}
+        self._low_grad: dict[np.dtype, tuple[np.ndarray, list]] = {}
         self.version = 0  # bumped on every parameter change, for derived caches
-        self._workspaces: dict[tuple[int, np.dtype], _Workspace] = {}
-        self.last: _Workspace | None = None
+        self._workspaces: dict[tuple[int, np.dtype], Workspace] = {}
+        self.last: Workspace | None = None
 
     def copy(self, theta: np.ndarray | None = None) -> CompiledNetwork:
         """An independent compiled network with the same layout and its own buffers,
@@ -319,19 +274,29 @@ class CompiledNetwork:
             buffer[1] = self.version
         return self._views[dtype]
 
+    def _grad_views_for(self, dtype: np.dtype):
+        """Gradient views for ``dtype``: a low-precision backward pass writes into a
+        buffer of its own, copied into the float64 ``grad`` at the end."""
+        if dtype == np.float64:
+            return self._grad_views
+        if dtype not in self._low_grad:
+            flat = np.zeros(self.size, dtype)
+            self._low_grad[dtype] = (flat, self._make_views(flat))
+        return self._low_grad[dtype][1]
+
     # ---------------------------------------------------------------- passes
-    def workspace(self, m: int, dtype=np.float64) -> _Workspace:
+    def workspace(self, m: int, dtype=np.float64) -> Workspace:
         key = (m, np.dtype(dtype))
         ws = self._workspaces.get(key)
         if ws is None:
             if len(self._workspaces) > 4:
                 self._workspaces.clear()
-            ws = self._workspaces[key] = _Workspace(self, m, dtype)
+            ws = self._workspaces[key] = Workspace(self, m, dtype)
         elif key[1] != np.float64:
             self._views_for(key[1])  # refresh the cast copy of theta
         return ws
 
-    def _forward(self, X: np.ndarray, dtype=np.float64) -> _Workspace:
+    def _forward(self, X: np.ndarray, dtype=np.float64) -> Workspace:
         ws = self.workspace(X.shape[1], dtype)
         np.copyto(ws.inputs, X)
         dot, add = np.dot, np.add
@@ -345,7 +310,7 @@ class CompiledNetwork:
         self.last = ws
         return ws
 
-    def forward(self, X: np.ndarray, dtype=np.float64) -> _Workspace:
+    def forward(self, X: np.ndarray, dtype=np.float64) -> Workspace:
         """Run the batch ``X`` (inputs × samples) forward; returns the filled workspace
         (valid until the next pass with the same batch size)."""
         with np.errstate(over="ignore"):
@@ -366,27 +331,43 @@ class CompiledNetwork:
         loss: Loss,
         input_gradient: bool = False,
         penalty: Penalty | None = None,
+        dtype=np.float64,
     ) -> float:
         """Forward, loss and backward on one batch; fills ``grad`` (and, when asked,
         the workspace's ``dA[:n_inputs]`` with ∂L/∂x). Returns the batch's mean loss,
         plus the weights' ``penalty`` when given (its gradient added to ``grad``).
+
+        With ``dtype=np.float32`` both passes run in float32 on a cast copy of ``theta``
+        (refreshed here, since an optimiser changes ``theta`` in place); the loss and
+        ∂L/∂ŷ are taken in float64 and ``grad`` stays float64, so the parameters an
+        optimiser updates never leave float64 (mixed precision, float64 master weights).
         Callers that may overflow wrap it in ``np.errstate`` (the trainer does, once)."""
-        ws = self._forward(X)
+        low = dtype is not np.float64 and np.dtype(dtype) != np.float64
+        if low:
+            dtype = np.dtype(dtype)
+            self._refresh_low(dtype)
+        ws = self._forward(X, dtype)
         yhat = ws.outputs
-        value = loss.value(yhat, Y)
+        yhat64 = yhat.astype(np.float64) if low else yhat
+        value = loss.value(yhat64, Y)
         fused = FUSED.get(loss.name)  # the output activation whose δ is (ŷ − y)/m
+        dY = ws.dY
         if fused is None or fused != self.output_activation:
-            loss.grad(yhat, Y, ws.dY)
+            if low:
+                loss.grad(yhat64, Y, ws.dY64)
+                np.copyto(dY, ws.dY64, casting="same_kind")
+            else:
+                loss.grad(yhat, Y, dY)
         inv_m = 1.0 / ws.m
         if ws.softmax:  # the group's δ, once for all its rows
             if fused == "softmax":
-                np.subtract(yhat, Y, ws.group_delta)
+                np.subtract(yhat, Y, ws.group_delta, casting="same_kind")
                 ws.group_delta *= inv_m
             else:
-                softmax_delta(yhat, ws.dY, ws.group_delta)
+                softmax_delta(yhat, dY, ws.group_delta)
         if self._needs_zero_fill:
             ws.dA.fill(0.0)
-        dot, dY = np.dot, ws.dY
+        dot, ones = np.dot, ws.ones
         for segments, d, a_in_T, gW, gb, only_inputs, assign, WT, dA_in in ws.backward_plan:
             for act, z, a, da, out_cols, delta in segments:
                 if out_cols is None:
@@ -394,26 +375,38 @@ class CompiledNetwork:
                 elif act.grouped:
                     np.copyto(delta, ws.group_delta[out_cols])
                 elif fused == act.name:
-                    np.subtract(a, Y[out_cols], delta)
+                    np.subtract(a, Y[out_cols], delta, casting="same_kind")
                     delta *= inv_m
                 else:
                     act.backward(z, a, dY[out_cols], delta)
             dot(d, a_in_T, gW)
-            np.add.reduce(d, 1, None, gb)
+            dot(d, ones, gb)
             if input_gradient or not only_inputs:
                 if assign:
                     dot(WT, d, dA_in)
                 else:
                     dA_in += dot(WT, d)
+        grad = self.grad
+        if low:
+            np.copyto(grad, self._low_grad[dtype][0])
         if penalty is not None and penalty.active:
             weights = self.theta[: self.n_weights]
             value += penalty.value(weights)
-            penalty.add_gradient(weights, self.grad[: self.n_weights])
+            penalty.add_gradient(weights, grad[: self.n_weights])
         if not self.dense:
-            self.grad[: self.n_weights] *= self.mask
+            grad[self._mask_span] *= self._mask_part
         return value
 
-    def neuron_values(self, ws: _Workspace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _refresh_low(self, dtype: np.dtype) -> None:
+        """Cast ``theta`` into the low-precision copy now, whatever ``version`` says."""
+        if dtype not in self._low:
+            self._views_for(dtype)  # allocates and casts
+            return
+        buffer = self._low[dtype]
+        np.copyto(buffer[0], self.theta, casting="same_kind")
+        buffer[1] = self.version
+
+    def neuron_values(self, ws: Workspace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every neuron's (z, a) per sample from a forward workspace (z = a for inputs)."""
         return {
             nid: ((ws.A if r < self.n_inputs else ws.Z)[r].copy(), ws.A[r].copy())
