@@ -58,6 +58,13 @@ class Snapshots:
     def epochs(self) -> list[int]:
         return [s.epoch for s in self._items]
 
+    def wants(self, epoch: int, pinned: bool = False) -> bool:
+        """Whether ``record`` would do anything with a snapshot of ``epoch``: lets the
+        trainer skip copying θ and the optimiser's state for the epochs thinned away."""
+        return (
+            not self._items or pinned or epoch <= self._items[-1].epoch or not epoch % self.stride
+        )
+
     def record(self, snapshot: Snapshot) -> None:
         if self._items and snapshot.epoch <= self._items[-1].epoch:
             self.truncate_after(snapshot.epoch - 1)

@@ -139,6 +139,7 @@ class Trainer:
         self.task = task_of(train.targets)
         self.penalty = Penalty.of(self.settings)
         self._queue: list | None = None  # this epoch's batches, while one is under way
+        self._score_cache: tuple | None = None  # (Y, its sides, bounds): _count_correct
         self._next = 0
         self._best = math.inf
         self._since_best = 0
@@ -215,7 +216,7 @@ class Trainer:
             d = c.last_outputs() - Yb
             self._squared += float(np.vdot(d, d))
         else:
-            self._correct += correct_count(c.last_outputs(), Yb, self._rule)
+            self._correct += self._count_correct(c.last_outputs(), Yb)
         self.optimizer.step(c.theta, c.grad)
         self.iteration += 1
         self._next += 1
@@ -226,6 +227,22 @@ class Trainer:
                 return self._diverged("a weight or bias became infinite")
             self._finish_epoch()
         return value
+
+    def _count_correct(self, yhat: np.ndarray, Y: np.ndarray) -> int:
+        """``correct_count`` in three numpy calls for threshold rules: with s = ±1 the
+        target's side, ŷ·s > s·t + ε says ŷ > t + ε or ŷ < t − ε, exactly as
+        ``correct_mask`` (negation is exact in floating point). s is kept per batch."""
+        one_hot, threshold = self._rule
+        if one_hot:
+            return correct_count(yhat, Y, self._rule)
+        cache = self._score_cache
+        if cache is None or cache[0] is not Y:
+            side = np.where(np.greater(Y, threshold), 1.0, -1.0)
+            cache = self._score_cache = (Y, side, side * threshold + UNDECIDED)
+        flags = np.greater(np.multiply(yhat, cache[1]), cache[2])
+        if flags.shape[0] > 1:
+            flags = flags.all(axis=0)
+        return int(np.count_nonzero(flags))
 
     def _diverged(self, why: str) -> float:
         """Back to the weights the epoch started from; NaN tells the caller."""
@@ -274,6 +291,8 @@ class Trainer:
         self._snapshot()
 
     def _snapshot(self) -> None:
+        if not self.snapshots.wants(self.epoch, self._irregular):
+            return
         self.snapshots.record(
             Snapshot(
                 self.epoch,
