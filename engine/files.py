@@ -53,7 +53,7 @@ from .limits import (
 from .losses import LOSSES
 from .network import KINDS, Connection, Network, Neuron, softmax_problem
 from .regularization import KINDS as REGULARIZATIONS
-from .settings import INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
+from .settings import DTYPES, INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSettings
 
 FORMAT = "backprop-studio-network"
 VERSION = 1
@@ -446,7 +446,8 @@ def _training(obj: dict) -> TrainingSettings:
 
 
 def _training_rules(obj: dict, t: TrainingSettings) -> None:
-    """The settings added in 0.2: RMSProp's ρ, halving on a rise, the stop rule, a range."""
+    """The settings added in 0.2: RMSProp's ρ, halving on a rise, the stop rule, a range,
+    regularisation and the training dtype."""
     w = "training"
     if "rho" in obj:
         t.rho = _number(obj["rho"], f"{w}.rho")
@@ -478,6 +479,8 @@ def _training_rules(obj: dict, t: TrainingSettings) -> None:
         t.regularization_rate = _number(obj["regularization_rate"], f"{w}.regularization_rate")
         if t.regularization_rate < 0:
             raise _fail(f"{w}.regularization_rate", "must not be negative")
+    if "dtype" in obj:
+        t.dtype = _choice(obj["dtype"], DTYPES, f"{w}.dtype", "dtype")
 
 
 def _dataset(obj: dict, net: Network) -> DatasetSpec:

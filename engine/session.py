@@ -55,7 +55,7 @@ class StepSession:
         t = self.trainer
         checkpoint = t.checkpoint()
         if self.sample is None:
-            t.step()
+            t.step(np.float64)  # the update the walkthrough shows, whatever the dtype
         else:
             t.manual_update(*self._batch())
         self._past.append((self.walk, checkpoint))

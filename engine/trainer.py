@@ -138,6 +138,8 @@ class Trainer:
         self._rule = classification_rule(self.Y)
         self.task = task_of(train.targets)
         self.penalty = Penalty.of(self.settings)
+        # float32 runs both passes in float32; θ, the optimiser and the history stay float64
+        self.dtype = np.float32 if self.settings.dtype == "float32" else np.float64
         self._queue: list | None = None  # this epoch's batches, while one is under way
         self._score_cache: tuple | None = None  # (Y, its sides, bounds): _count_correct
         self._next = 0
@@ -196,12 +198,18 @@ class Trainer:
             self._start_epoch()
         return self._queue[self._next]
 
-    def step(self) -> float:
+    def step(self, dtype=None) -> float:
         """One iteration (one batch's update). Returns the batch loss; NaN if it diverged,
-        in which case the weights are back to those the epoch started from."""
+        in which case the weights are back to those the epoch started from.
+        ``dtype`` overrides the settings' (stepping commits the walkthrough's float64
+        update); an update in another dtype is one a replay would not repeat exactly."""
         Xb, Yb = self.next_batch()
         c = self._compiled
-        value = c.loss_and_gradient(Xb, Yb, self.loss, penalty=self.penalty)
+        if dtype is None or dtype is self.dtype:
+            dtype = self.dtype
+        else:
+            self._irregular = True
+        value = c.loss_and_gradient(Xb, Yb, self.loss, penalty=self.penalty, dtype=dtype)
         if self._loss_bound is None and math.isfinite(value):
             self._loss_bound = DIVERGENCE_GROWTH * max(abs(value), 1.0)
         if not math.isfinite(value):

@@ -380,3 +380,20 @@ def test_a_deep_chains_plots_draw_a_readable_number_of_curves(window, tmp_path):
     window.parameter_panel.refresh()
     assert len(window.parameter_panel.curves) == 40
     assert "Showing 40 of 600 parameters" in window.parameter_panel.note.text()
+
+
+def test_the_training_dock_chooses_float32_and_undo_takes_it_back(qtbot, window):
+    net = open_file(window, "examples/xor_untrained.json")
+    combo = window.training_panel.fields["dtype"]
+    assert combo.currentData() == "float64" and window.training_panel.form.isRowVisible(combo)
+    combo.setCurrentIndex(combo.findData("float32"))
+    combo.activated.emit(combo.currentIndex())
+    assert net.training.dtype == "float32"
+    trainer = window.learning.ensure_trainer()
+    assert trainer.dtype is np.float32
+    trainer.train(5)
+    window.learning._write_back()
+    assert all(type(w) is float for w in net.parameters()[0].values())
+    window.act_undo.trigger()  # the weights
+    window.act_undo.trigger()  # the dtype
+    assert net.training.dtype == "float64" and combo.currentData() == "float64"

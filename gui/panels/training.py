@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.losses import LOSSES
-from engine.settings import INITIALIZERS, OPTIMIZERS, TrainingSettings
+from engine.settings import DTYPES, INITIALIZERS, OPTIMIZERS, TrainingSettings
 
 from ..commands import SetTraining
 from ..learning import SPEEDS
@@ -45,6 +45,11 @@ INITIALIZER_NAMES = {
     "xavier": "Xavier (uniform)",
     "xavier_normal": "Xavier (normal)",
     "he": "He (normal)",
+}
+
+DTYPE_NAMES = {
+    "float64": "float64 (as the walkthrough)",
+    "float32": "float32 (faster on large networks)",
 }
 
 
@@ -106,6 +111,7 @@ FIELDS: list[tuple[str, str, object, Callable[[TrainingSettings], bool]]] = [
     ),
     ("init_range", "Range [low, high)", "range", lambda t: t.initializer == "uniform"),
     ("seed", "Seed", (0, 2**31 - 1, ""), ALWAYS),
+    ("dtype", "Arithmetic", [(DTYPE_NAMES[n], n) for n in DTYPES], ALWAYS),
     ("max_epochs", "Max epochs", (1, 10_000_000, ""), ALWAYS),
     ("target_loss", "Stop at loss", Number(0.0, optional="none"), ALWAYS),
     (
@@ -135,6 +141,11 @@ class TrainingPanel(QWidget):
                 self.form.addRow(label, widget)
         self.fields["batch_size"].setToolTip(
             "Samples per update: 1 is online SGD, 'full batch' uses them all"
+        )
+        self.fields["dtype"].setToolTip(
+            "The number type training computes in. float32 is about twice as fast on large "
+            "networks and its loss curve stays within 10⁻³ of float64's; the weights stay "
+            "float64, and stepping and the gradient check always compute in float64"
         )
         self.fields["target_loss"].setToolTip("Stop when the epoch loss reaches this value")
         self.fields["min_improvement"].setToolTip(
