@@ -1,5 +1,7 @@
-"""Training speed at several sizes, against PyTorch on the CPU when it is importable:
-full-batch SGD, bce, tanh hidden layers, sigmoid outputs, one BLAS thread for both.
+"""Training speed at several sizes, in float64 and float32, against PyTorch on the CPU when
+it is importable: full-batch SGD, bce, tanh hidden layers, sigmoid outputs, one BLAS
+thread for both. Ratios compare like with like: engine f64 ÷ PyTorch f64, engine f32 ÷
+PyTorch f32.
 
     python benchmarks/scaling.py
 
@@ -38,8 +40,10 @@ def data_for(widths: list[int], samples: int) -> Dataset:
     return Dataset(X, Y)
 
 
-def engine_run(widths, data, epochs):
-    trainer = Trainer(layered_network(widths), data)
+def engine_run(widths, data, epochs, dtype="float64"):
+    net = layered_network(widths)
+    net.training.dtype = dtype
+    trainer = Trainer(net, data)
     trainer.train(2)
     return lambda: trainer.train(epochs)
 
@@ -52,20 +56,24 @@ def main() -> None:
     except ImportError:
         torch = None
         torch_name = "PyTorch (not importable)"
-    print(f"full-batch SGD, bce, tanh hidden, one BLAS thread; {torch_name}")
-    print(
-        f"{'network, samples':>22} {'engine f64':>11} {'torch f64':>10} {'torch f32':>10}  ratios"
-    )
+    print(f"full-batch SGD, bce, tanh hidden, one BLAS thread; {torch_name}; epochs/s, best of 5")
+    header = f"{'network, samples':>22} {'engine f64':>11} {'engine f32':>11}"
+    if torch is not None:
+        header += f" {'torch f64':>10} {'torch f32':>10}  {'f64 ratio':>9} {'f32 ratio':>9}"
+    print(header)
     for widths, samples in CASES:
         data = data_for(widths, samples)
         epochs = max(
             5,
             int(2_000_000 / (samples * sum(a * b for a, b in itertools.pairwise(widths)))),
         )
-        runs = {"engine": engine_run(widths, data, epochs)}
+        runs = {
+            "e64": engine_run(widths, data, epochs),
+            "e32": engine_run(widths, data, epochs, "float32"),
+        }
         if torch is not None:
             for name in ("float64", "float32"):
-                runs[f"f{name[-2:]}"] = torch_run(
+                runs[f"t{name[-2:]}"] = torch_run(
                     widths, data.inputs, data.targets, epochs, 0.5, name
                 )
         best = dict.fromkeys(runs, float("inf"))
@@ -74,10 +82,10 @@ def main() -> None:
                 best[name] = min(best[name], best_time(run, 1))
         rate = {name: epochs / t for name, t in best.items()}
         label = f"{'-'.join(map(str, widths))}, {samples:,}"
-        line = f"{label:>22} {rate['engine']:>11,.0f}"
+        line = f"{label:>22} {rate['e64']:>11,.0f} {rate['e32']:>11,.0f}"
         if torch is not None:
-            line += f" {rate['f64']:>10,.0f} {rate['f32']:>10,.0f}"
-            line += f"  {rate['engine'] / rate['f64']:.2f}× f64, {rate['engine'] / rate['f32']:.2f}× f32"
+            line += f" {rate['t64']:>10,.0f} {rate['t32']:>10,.0f}"
+            line += f"  {rate['e64'] / rate['t64']:>8.2f}× {rate['e32'] / rate['t32']:>8.2f}×"
         print(line)
     t0 = time.perf_counter()
     layered_network([8, 128, 128, 4])

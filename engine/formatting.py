@@ -9,6 +9,7 @@ magnitudes.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -30,7 +31,14 @@ class NumberFormat:
 
 def format_number(x: float, digits: int = 3) -> str:
     """5 → "5", −3.0 → "−3", 0.047426 → "0.0474", 1.3e-05 → "1.30×10⁻⁵"."""
-    x = float(x)
+    return _format_number(float(x), digits)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _format_number(x: float, digits: int) -> str:
+    # Cached: a walkthrough shows each weight, activation and δ in several formulas
+    # (its sum, the backward sums, the gradient, the update), ~1,400 numbers for a
+    # 2-8-8-1 of which most are repeats. −0.0 and 0.0 share an entry: both read "0".
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
@@ -57,6 +65,12 @@ def update_pair(old: float, new: float, digits: int = 3) -> tuple[str, str]:
     least ``digits``) at which they differ as displayed — a step that is not zero never
     reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999) — and at which the shown old
     value plus the step rounds to the shown new one, so the arithmetic checks by hand."""
+    return _update_pair(float(old), float(new), digits)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _update_pair(old: float, new: float, digits: int) -> tuple[str, str]:
+    # cached: the walkthrough asks for each update's pair twice (formula and result)
 
     def r(x: float, d: int) -> float:
         return float(f"{x:.{d}g}")

@@ -318,19 +318,24 @@ def _update(walk, key):
     )
 
 
+_TITLES = {
+    "z": "{n}: weighted input",
+    "a": "{n}: activation",
+    "loss": "the loss",
+    "dL/dŷ": "{n}: ∂L/∂output",
+    "δ": "{n}: δ = ∂L/∂z",
+    "∂b": "{n}: bias gradient",
+    "∂x": "{n}: input gradient",
+}
+
+
 def _titles(walk, kind, nid, key):
     n = walk.name(nid) if nid else ""
-    return {
-        "z": f"{n}: weighted input",
-        "a": f"{n}: activation",
-        "loss": "the loss",
-        "dL/dŷ": f"{n}: ∂L/∂output",
-        "δ": f"{n}: δ = ∂L/∂z",
-        "∂w": f"{walk.name(key[0])} → {n}: gradient" if key else "",
-        "∂b": f"{n}: bias gradient",
-        "∂x": f"{n}: input gradient",
-        "update": f"{walk.name(key[0])} → {n}: update" if key else f"{n}: bias update",
-    }.get(kind, "")
+    if kind == "∂w":
+        return f"{walk.name(key[0])} → {n}: gradient" if key else ""
+    if kind == "update":
+        return f"{walk.name(key[0])} → {n}: update" if key else f"{n}: bias update"
+    return _TITLES.get(kind, "").format(n=n)
 
 
 def build_steps(walk) -> None:

@@ -99,6 +99,8 @@ class Walkthrough:
         self.order = network.topological_order()
         self.depth = network.depths()
         self.neurons = {n.id: n for n in network.neurons}
+        self._names = {n.id: n.name for n in network.neurons}  # each is asked for ~80 times
+        self._w_symbols: dict[tuple[str, str], str] = {}
         self.softmax = network.output_activation == "softmax"
         # the model's own weights, or those a trainer holds (not yet written back)
         self.weights, self.biases = parameters or network.parameters()
@@ -109,7 +111,7 @@ class Walkthrough:
 
     # ------------------------------------------------------------- symbols
     def name(self, nid: str) -> str:
-        return self.neurons[nid].name
+        return self._names[nid]
 
     def value_symbol(self, nid: str) -> str:
         """A neuron's label stands for its output (x₁, h₁, ŷ); without one, an input's
@@ -120,7 +122,10 @@ class Walkthrough:
         return n.id if n.kind == "input" else sub("a", n.id)
 
     def _w(self, s: str, t: str) -> str:
-        return sub("w", f"{self.name(s)}→{self.name(t)}")
+        symbol = self._w_symbols.get((s, t))
+        if symbol is None:
+            symbol = self._w_symbols[s, t] = sub("w", f"{self._names[s]}→{self._names[t]}")
+        return symbol
 
     # --------------------------------------------------------- computation
     def _compute(self) -> None:
