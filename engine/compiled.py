@@ -1,19 +1,18 @@
 """A network compiled into arrays, for forward, backward and update over whole batches.
 
-Layout (why it is fast on tiny networks, where numpy's per-call overhead dominates):
+Layout (``levels``; why it is fast on tiny networks, where numpy's per-call overhead
+dominates): activations are stored feature-major, ``A[row, sample]``, inputs first, then
+each level of neurons (grouped by longest-path depth) after a row of ones. A level's
+inputs are the contiguous row range ``[lo, start)`` ending with its own row of ones, and
+its parameters one dense block ``[W | b]`` over that range (zero where no connection
+exists), so a level's forward pass is one ``dot`` and its activation, and its backward
+pass two or three ``dot`` calls and the activation's slope.
 
-* Rows: inputs first (in file order), then the other neurons grouped into *levels* by
-  longest-path depth. Within a level, rows are sorted so that outputs come last and
-  neurons sharing an activation are adjacent: each level is a few contiguous *segments*.
-* Activations are stored feature-major, ``A[row, sample]``, so each level is a
-  contiguous block and a level's inputs are the contiguous row range ``[lo, start)``
-  covering every neuron that feeds it (skip connections included).
-* Each level's weights are one dense block ``W`` of shape (level size × range size),
-  zero where no connection exists; a mask keeps those zeros from ever training.
-* All weights, then all biases, live in one flat buffer ``theta``; gradients in ``grad``
-  with the same layout, so an optimiser step is a couple of calls on two flat arrays.
-
-A 2-8-8-1 network then costs about 50 numpy calls per full-batch epoch.
+All weights, then all biases, live in one flat buffer ``theta`` (what readers, snapshots
+and optimisers see); gradients in ``grad`` with the same layout. The passes read a
+*compute* copy with the biases folded in, gathered from ``theta`` in one call, and their
+gradient is gathered back in one call that also zeroes every slot that is not a
+connection (the mask). A 2-8-8-1 network costs about 40 numpy calls per full-batch epoch.
 
 Ownership: a compiled network's parameters, gradients and workspaces belong to whoever
 asked for it. ``Network.compile()`` hands out a new one on every call (sharing only the
@@ -23,11 +22,10 @@ into, or run a pass through, an object that someone else is training.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .activations import get_activation, softmax_delta
+from .activations import softmax_delta
+from .levels import lay_out
 from .losses import Loss
 from .regularization import Penalty
 from .workspace import Workspace
@@ -36,176 +34,27 @@ from .workspace import Workspace
 FUSED = {"bce": "sigmoid", "cross_entropy": "softmax"}
 
 
-@dataclass
-class _Segment:
-    start: int  # absolute rows
-    stop: int
-    activation: object
-    out_cols: slice | np.ndarray | None  # target rows for output neurons, else None
-
-
-@dataclass
-class _Level:
-    start: int
-    stop: int
-    lo: int  # first row of the range feeding this level
-    w_offset: int
-    b_offset: int
-    segments: list[_Segment]
-    only_inputs_feed: bool  # range [lo, start) holds input rows only
-    assign: bool  # backward may overwrite dA[lo:start] instead of adding to it
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.stop - self.start, self.start - self.lo)
-
-
-def _as_slice(index: list[int]) -> slice | np.ndarray:
-    if index and index == list(range(index[0], index[0] + len(index))):
-        return slice(index[0], index[0] + len(index))
-    return np.asarray(index, dtype=np.intp)
-
-
 class CompiledNetwork:
     def __init__(self, network) -> None:
         self.structure_revision = network.structure_revision
         self.parameter_revision = -1
-        depth = network.depths()
-        topo = {nid: i for i, nid in enumerate(network.topological_order())}
-        neurons = {n.id: n for n in network.neurons}
-        self.input_ids = network.inputs
-        self.output_ids = network.outputs
-        out_col = {nid: i for i, nid in enumerate(self.output_ids)}
-        others = sorted(
-            (nid for nid in neurons if neurons[nid].kind != "input"),
-            key=lambda i: (depth[i], neurons[i].kind == "output", neurons[i].activation, topo[i]),
-        )
-        self.row_ids = self.input_ids + others
-        self.row = {nid: r for r, nid in enumerate(self.row_ids)}
-        self.n_inputs = len(self.input_ids)
-        self.n = len(self.row_ids)
-        self.n_outputs = len(self.output_ids)
-        self.output_rows = _as_slice([self.row[i] for i in self.output_ids])
-        self.activation_of = {nid: neurons[nid].activation for nid in others}
-
-        preds: dict[str, list[str]] = {nid: [] for nid in neurons}
-        for c in network.connections:
-            preds[c.target].append(c.source)
-
-        self.levels: list[_Level] = []
-        w_size = 0
-        r = self.n_inputs
-        while r < self.n:
-            d = depth[self.row_ids[r]]
-            stop = r
-            while stop < self.n and depth[self.row_ids[stop]] == d:
-                stop += 1
-            sources = [self.row[p] for nid in self.row_ids[r:stop] for p in preds[nid]]
-            lo = min(sources, default=r)
-            segments = []
-            s0 = r
-            while s0 < stop:
-                key = (
-                    neurons[self.row_ids[s0]].kind == "output",
-                    self.activation_of[self.row_ids[s0]],
-                )
-                s1 = s0
-                while (
-                    s1 < stop
-                    and (
-                        neurons[self.row_ids[s1]].kind == "output",
-                        self.activation_of[self.row_ids[s1]],
-                    )
-                    == key
-                ):
-                    s1 += 1
-                cols = _as_slice([out_col[i] for i in self.row_ids[s0:s1]]) if key[0] else None
-                segments.append(_Segment(s0, s1, get_activation(key[1]), cols))
-                s0 = s1
-            only_inputs = r == self.n_inputs or lo == r
-            self.levels.append(_Level(r, stop, lo, w_size, 0, segments, only_inputs, False))
-            w_size += (stop - r) * (r - lo)
-            r = stop
-        self.n_weights = w_size
-        b = w_size
-        for level in self.levels:
-            level.b_offset = b
-            b += level.stop - level.start
-        self.size = b
-
-        # Backward visits levels from the top; a level may overwrite dA over its range
-        # when no level visited before it touched any row of that range.
-        written = np.zeros(self.n, bool)
-        for level in reversed(self.levels):
-            level.assign = not written[level.lo : level.start].any()
-            written[level.lo : level.start] = True
-        self._needs_zero_fill = not all(level.assign for level in self.levels)
-
-        # Flat indices of every parameter, in the network's own order.
-        self.weight_index: dict[tuple[str, str], int] = {}
-        level_of = {}
-        for li, level in enumerate(self.levels):
-            for rr in range(level.start, level.stop):
-                level_of[rr] = li
-        for c in network.connections:
-            tr, sr = self.row[c.target], self.row[c.source]
-            level = self.levels[level_of[tr]]
-            k = level.start - level.lo
-            self.weight_index[c.key] = level.w_offset + (tr - level.start) * k + (sr - level.lo)
-        self.bias_index = {}
-        for nid in others:
-            level = self.levels[level_of[self.row[nid]]]
-            self.bias_index[nid] = level.b_offset + self.row[nid] - level.start
-        self._conn_keys = list(self.weight_index)
-        self._w_idx = np.fromiter(self.weight_index.values(), np.intp, len(self.weight_index))
-        self._bias_ids = list(self.bias_index)
-        self._b_idx = np.fromiter(self.bias_index.values(), np.intp, len(self.bias_index))
-
-        self.mask = np.zeros(self.n_weights)
-        self.mask[self._w_idx] = 1.0
-        self.dense = bool(self.mask.all())
-        # The mask is applied only over the span of levels that are not fully connected:
-        # a layered network with one sparse level pays for that level alone.
-        sparse = [
-            lv
-            for lv in self.levels
-            if not self.mask[lv.w_offset : lv.w_offset + lv.shape[0] * lv.shape[1]].all()
-        ]
-        self._mask_span = (
-            slice(
-                sparse[0].w_offset, sparse[-1].w_offset + sparse[-1].shape[0] * sparse[-1].shape[1]
-            )
-            if sparse
-            else slice(0, 0)
-        )
-        self._mask_part = self.mask[self._mask_span]
-
+        lay_out(self, network)
         kinds = {self.activation_of[i] for i in self.output_ids}
         self.output_activation = kinds.pop() if len(kinds) == 1 else None
         self._own(np.zeros(self.size))
         self.load_parameters(network)
 
     # Attributes that hold per-object state; everything else is the immutable layout.
-    _STATE = (
-        "theta",
-        "grad",
-        "_views",
-        "_grad_views",
-        "_low",
-        "_low_grad",
-        "version",
-        "_workspaces",
-        "last",
-    )
+    _STATE = ("_theta_ext", "theta", "grad", "_params", "_grads", "version", "_workspaces", "last")
 
     def _own(self, theta: np.ndarray) -> None:
         """Fresh parameter, gradient and workspace buffers (``theta`` is copied)."""
-        self.theta = np.array(theta, dtype=float)
+        self._theta_ext = np.zeros(self.size + 1)  # the last element stays 0 (levels.fwd)
+        self.theta = self._theta_ext[: self.size]
+        np.copyto(self.theta, theta)
         self.grad = np.zeros(self.size)
-        self._views = {np.dtype(np.float64): self._make_views(self.theta)}
-        self._grad_views = self._make_views(self.grad)
-        self._low: dict[np.dtype, list] = {}
-        self._low_grad: dict[np.dtype, tuple[np.ndarray, list]] = {}
+        self._params: dict[np.dtype, list] = {}  # dtype → [flat, blocks, version read]
+        self._grads: dict[np.dtype, tuple[np.ndarray, list]] = {}
         self.version = 0  # bumped on every parameter change, for derived caches
         self._workspaces: dict[tuple[int, np.dtype], Workspace] = {}
         self.last: Workspace | None = None
@@ -219,14 +68,13 @@ class CompiledNetwork:
         return other
 
     # ------------------------------------------------------------ parameters
-    def _make_views(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        views = []
+    def _blocks(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Each level's (rows × range) block of a compute-layout flat buffer."""
+        blocks = []
         for level in self.levels:
             rows, cols = level.shape
-            W = flat[level.w_offset : level.w_offset + rows * cols].reshape(rows, cols)
-            b = flat[level.b_offset : level.b_offset + rows]
-            views.append((W, b))
-        return views
+            blocks.append(flat[level.w_offset : level.w_offset + rows * cols].reshape(rows, cols))
+        return blocks
 
     def load_parameters(self, network) -> None:
         """Copy the model's weights and biases into ``theta``."""
@@ -260,29 +108,28 @@ class CompiledNetwork:
             dict(zip(self._bias_ids, self.grad[self._b_idx].tolist(), strict=True)),
         )
 
-    def _views_for(self, dtype: np.dtype):
-        """Weight views for ``dtype``; low-precision ones read a cast copy of ``theta``
-        kept in one persistent buffer (so views built from it stay valid)."""
-        if dtype == np.float64:
-            return self._views[dtype]
-        if dtype not in self._low:
-            self._low[dtype] = [np.empty(self.size, dtype), -1]
-            self._views[dtype] = self._make_views(self._low[dtype][0])
-        buffer = self._low[dtype]
-        if buffer[1] != self.version:
-            np.copyto(buffer[0], self.theta, casting="same_kind")
-            buffer[1] = self.version
-        return self._views[dtype]
+    def compute_blocks(self, dtype=np.float64, refresh: bool = True) -> list[np.ndarray]:
+        """Each level's [W | b] block in ``dtype``, gathered from ``theta``: always when
+        ``refresh`` (a pass may follow any in-place change of ``theta``), otherwise only
+        when ``version`` moved (low-precision readers such as maps bump it)."""
+        dtype = np.dtype(dtype)
+        entry = self._params.get(dtype)
+        if entry is None:
+            flat = np.zeros(self.n_weights, dtype)
+            entry = self._params[dtype] = [flat, self._blocks(flat), -1]
+        if refresh or entry[2] != self.version:
+            self._theta_ext.take(self._fwd, out=entry[0])
+            entry[2] = self.version
+        return entry[1]
 
-    def _grad_views_for(self, dtype: np.dtype):
-        """Gradient views for ``dtype``: a low-precision backward pass writes into a
-        buffer of its own, copied into the float64 ``grad`` at the end."""
-        if dtype == np.float64:
-            return self._grad_views
-        if dtype not in self._low_grad:
-            flat = np.zeros(self.size, dtype)
-            self._low_grad[dtype] = (flat, self._make_views(flat))
-        return self._low_grad[dtype][1]
+    def _grad_buffer(self, dtype: np.dtype) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The compute-layout gradient buffer for ``dtype`` (one longer: a 0 for ``inv``)
+        and its per-level blocks."""
+        entry = self._grads.get(dtype)
+        if entry is None:
+            flat = np.zeros(self.n_weights + 1, dtype)
+            entry = self._grads[dtype] = (flat, self._blocks(flat))
+        return entry
 
     # ---------------------------------------------------------------- passes
     def workspace(self, m: int, dtype=np.float64) -> Workspace:
@@ -291,18 +138,22 @@ class CompiledNetwork:
         if ws is None:
             if len(self._workspaces) > 4:
                 self._workspaces.clear()
-            ws = self._workspaces[key] = Workspace(self, m, dtype)
-        elif key[1] != np.float64:
-            self._views_for(key[1])  # refresh the cast copy of theta
+            ws = self._workspaces[key] = Workspace(self, m, key[1])
         return ws
 
-    def _forward(self, X: np.ndarray, dtype=np.float64) -> Workspace:
+    def _forward(self, X: np.ndarray, dtype=np.float64, refresh: bool | None = None) -> Workspace:
+        """The forward pass; the compute parameters are gathered from ``theta`` first
+        (always in float64; in lower precision when ``refresh`` or ``version`` says)."""
         ws = self.workspace(X.shape[1], dtype)
+        dtype = ws.dtype
+        entry = self._params[dtype]
+        if refresh or dtype == np.float64 or entry[2] != self.version:
+            self._theta_ext.take(self._fwd, out=entry[0])
+            entry[2] = self.version
         np.copyto(ws.inputs, X)
-        dot, add = np.dot, np.add
-        for W, a_in, z, b, segments in ws.forward_plan:
+        dot = np.dot
+        for W, a_in, z, segments in ws.forward_plan:
             dot(W, a_in, z)
-            add(z, b, z)
             for forward, z_seg, a_seg in segments:
                 forward(z_seg, a_seg)
         if ws.softmax:
@@ -312,7 +163,8 @@ class CompiledNetwork:
 
     def forward(self, X: np.ndarray, dtype=np.float64) -> Workspace:
         """Run the batch ``X`` (inputs × samples) forward; returns the filled workspace
-        (valid until the next pass with the same batch size)."""
+        (valid until the next pass with the same batch size). A low-precision pass reads
+        ``theta`` as of the last ``version`` bump."""
         with np.errstate(over="ignore"):
             return self._forward(X, dtype)
 
@@ -338,15 +190,12 @@ class CompiledNetwork:
         plus the weights' ``penalty`` when given (its gradient added to ``grad``).
 
         With ``dtype=np.float32`` both passes run in float32 on a cast copy of ``theta``
-        (refreshed here, since an optimiser changes ``theta`` in place); the loss and
+        (gathered here, since an optimiser changes ``theta`` in place); the loss and
         ∂L/∂ŷ are taken in float64 and ``grad`` stays float64, so the parameters an
         optimiser updates never leave float64 (mixed precision, float64 master weights).
         Callers that may overflow wrap it in ``np.errstate`` (the trainer does, once)."""
-        low = dtype is not np.float64 and np.dtype(dtype) != np.float64
-        if low:
-            dtype = np.dtype(dtype)
-            self._refresh_low(dtype)
-        ws = self._forward(X, dtype)
+        ws = self._forward(X, dtype, True)
+        low = ws.dY64 is not None
         yhat = ws.outputs
         yhat64 = yhat.astype(np.float64) if low else yhat
         value = loss.value(yhat64, Y)
@@ -367,8 +216,8 @@ class CompiledNetwork:
                 softmax_delta(yhat, dY, ws.group_delta)
         if self._needs_zero_fill:
             ws.dA.fill(0.0)
-        dot, ones = np.dot, ws.ones
-        for segments, d, a_in_T, gW, gb, only_inputs, assign, WT, dA_in in ws.backward_plan:
+        dot = np.dot
+        for segments, d, a_in_T, gW, only_inputs, assign, WT, dA_in in ws.backward_plan:
             for act, z, a, da, out_cols, delta in segments:
                 if out_cols is None:
                     act.backward(z, a, da, delta)
@@ -379,32 +228,22 @@ class CompiledNetwork:
                     delta *= inv_m
                 else:
                     act.backward(z, a, dY[out_cols], delta)
-            dot(d, a_in_T, gW)
-            dot(d, ones, gb)
+            dot(d, a_in_T, gW)  # ∂L/∂[W | b]: the row of ones gives ∂L/∂b
             if input_gradient or not only_inputs:
                 if assign:
                     dot(WT, d, dA_in)
                 else:
                     dA_in += dot(WT, d)
         grad = self.grad
-        if low:
-            np.copyto(grad, self._low_grad[dtype][0])
+        if low:  # take() will not cast into float64 here
+            np.copyto(grad, ws.grad_flat[self._inv])
+        else:
+            ws.grad_flat.take(self._inv, out=grad)  # theta's layout, 0 where no connection
         if penalty is not None and penalty.active:
-            weights = self.theta[: self.n_weights]
+            weights = self.theta[: self.n_weights]  # 0 where no connection: adds 0 there
             value += penalty.value(weights)
             penalty.add_gradient(weights, grad[: self.n_weights])
-        if not self.dense:
-            grad[self._mask_span] *= self._mask_part
         return value
-
-    def _refresh_low(self, dtype: np.dtype) -> None:
-        """Cast ``theta`` into the low-precision copy now, whatever ``version`` says."""
-        if dtype not in self._low:
-            self._views_for(dtype)  # allocates and casts
-            return
-        buffer = self._low[dtype]
-        np.copyto(buffer[0], self.theta, casting="same_kind")
-        buffer[1] = self.version
 
     def neuron_values(self, ws: Workspace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every neuron's (z, a) per sample from a forward workspace (z = a for inputs)."""

@@ -2,11 +2,8 @@
 
 Split from ``compiled`` so the hot path reads as a list of tuples: everything that can be
 decided once per (network layout, batch size, dtype) — slices, transposed views, which
-levels need ∂L/∂a, the vector of ones that sums δ over the batch — is decided here, and
-``CompiledNetwork._forward`` / ``loss_and_gradient`` only iterate.
-
-Why a vector of ones: ∂L/∂b = Σᵢ δᵢ as ``dot(δ, 1)`` is a single BLAS call, about half
-the cost of ``np.add.reduce`` on the small blocks that dominate classroom networks.
+levels need ∂L/∂a, the rows of ones that fold the biases in (see ``levels``) — is decided
+here, and ``CompiledNetwork._forward`` / ``loss_and_gradient`` only iterate.
 """
 
 from __future__ import annotations
@@ -38,31 +35,29 @@ class Workspace:
         # a low-precision pass takes the loss and ∂L/∂ŷ in float64: float32 ŷ rounds to
         # exactly 1 beyond z ≈ 17, where ln(1 − ŷ) and 1/(ŷ(1 − ŷ)) would be infinite
         self.dY64 = None if dtype == np.float64 else np.zeros((net.n_outputs, m))
-        self.ones = np.ones(m, dtype)
+        self.A[net.ones_rows] = 1.0  # never written again: no level's rows are these
         self.inputs = self.A[: net.n_inputs]
         self._output_rows = net.output_rows
         self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
         self.softmax = net.output_activation == "softmax"
         self.group_delta = np.zeros((net.n_outputs, m), dtype) if self.softmax else None
         A, Z, dA, delta = self.A, self.Z, self.dA, self.delta
-        views = net._views_for(dtype)
+        blocks = net.compute_blocks(dtype, refresh=False)
+        self.grad_flat, grad_blocks = net._grad_buffer(dtype)
         self.forward_plan = [
             (
                 W,
                 A[lv.lo : lv.start],
                 Z[lv.start : lv.stop],
-                np.broadcast_to(b[:, None], (lv.stop - lv.start, m)),
                 [
                     (sg.activation.forward, Z[sg.start : sg.stop], A[sg.start : sg.stop])
                     for sg in lv.segments
                 ],
             )
-            for lv, (W, b) in zip(net.levels, views, strict=True)
+            for lv, W in zip(net.levels, blocks, strict=True)
         ]
         self.backward_plan = []
-        for lv, (W, _), (gW, gb) in zip(
-            net.levels, views, net._grad_views_for(dtype), strict=True
-        ):
+        for lv, W, gW in zip(net.levels, blocks, grad_blocks, strict=True):
             segments = []
             for sg in lv.segments:
                 rows = slice(sg.start, sg.stop)
@@ -75,7 +70,6 @@ class Workspace:
                     delta[lv.start : lv.stop],
                     A[lv.lo : lv.start].T,
                     gW,
-                    gb,
                     lv.only_inputs_feed,
                     lv.assign,
                     W.T,
