@@ -116,11 +116,22 @@ class CompiledNetwork:
         entry = self._params.get(dtype)
         if entry is None:
             flat = np.zeros(self.n_weights, dtype)
-            entry = self._params[dtype] = [flat, self._blocks(flat), -1]
+            gather = None if dtype == np.float64 else np.zeros(self.n_weights)
+            entry = self._params[dtype] = [flat, self._blocks(flat), -1, gather]
         if refresh or entry[2] != self.version:
-            self._theta_ext.take(self._fwd, out=entry[0])
-            entry[2] = self.version
+            self._gather(entry)
         return entry[1]
+
+    def _gather(self, entry: list) -> None:
+        """[W | b] blocks ← theta (lower precisions through a float64 gather and a cast:
+        take() will not cast). mode="clip" because with "raise" take() buffers ``out``;
+        every index is in range."""
+        if entry[3] is None:
+            self._theta_ext.take(self._fwd, out=entry[0], mode="clip")
+        else:
+            self._theta_ext.take(self._fwd, out=entry[3], mode="clip")
+            np.copyto(entry[0], entry[3], casting="same_kind")
+        entry[2] = self.version
 
     def _grad_buffer(self, dtype: np.dtype) -> tuple[np.ndarray, list[np.ndarray]]:
         """The compute-layout gradient buffer for ``dtype`` (one longer: a 0 for ``inv``)
@@ -148,8 +159,7 @@ class CompiledNetwork:
         dtype = ws.dtype
         entry = self._params[dtype]
         if refresh or dtype == np.float64 or entry[2] != self.version:
-            self._theta_ext.take(self._fwd, out=entry[0])
-            entry[2] = self.version
+            self._gather(entry)
         np.copyto(ws.inputs, X)
         dot = np.dot
         for W, a_in, z, segments in ws.forward_plan:
@@ -235,10 +245,10 @@ class CompiledNetwork:
                 else:
                     dA_in += dot(WT, d)
         grad = self.grad
-        if low:  # take() will not cast into float64 here
+        if low:  # take() will not cast
             np.copyto(grad, ws.grad_flat[self._inv])
-        else:
-            ws.grad_flat.take(self._inv, out=grad)  # theta's layout, 0 where no connection
+        else:  # theta's layout, 0 where no connection
+            ws.grad_flat.take(self._inv, out=grad, mode="clip")
         if penalty is not None and penalty.active:
             weights = self.theta[: self.n_weights]  # 0 where no connection: adds 0 there
             value += penalty.value(weights)
