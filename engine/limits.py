@@ -40,9 +40,10 @@ def weight_values(network) -> tuple[int, int]:
     """(an upper bound on the values in the compiled network's dense weight blocks, the
     number of levels), from depths alone: no arrays are built.
 
-    The compiled network groups neurons into levels by depth; a level's block has one row
-    per neuron and one column per row from its lowest source up to the level. Bounding a
-    source's row by the first row of its level makes this an upper bound."""
+    The compiled network groups neurons into levels by depth, each after a row of ones
+    (its biases); a level's block has one row per neuron and one column per row from its
+    lowest source up to and including its row of ones. Bounding a source's row by the
+    first row of its level makes this an upper bound."""
     depth = network.depths()
     sizes: dict[int, int] = {}
     for d in depth.values():
@@ -50,6 +51,7 @@ def weight_values(network) -> tuple[int, int]:
     first_row: dict[int, int] = {}
     row = 0
     for d in sorted(sizes):
+        row += d > 0  # the level's row of ones
         first_row[d] = row
         row += sizes[d]
     lowest: dict[int, int] = {}
@@ -57,8 +59,9 @@ def weight_values(network) -> tuple[int, int]:
         d = depth[c.target]
         lowest[d] = min(lowest.get(d, d), depth[c.source])
     total = 0
-    for d, low in lowest.items():
-        total += sizes[d] * (first_row[d] - first_row[low])
+    for d in sizes:
+        if d > 0:
+            total += sizes[d] * (first_row[d] - first_row[lowest[d]] if d in lowest else 1)
     return total, len([d for d in sizes if d > 0])
 
 
