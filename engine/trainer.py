@@ -231,7 +231,7 @@ class Trainer:
         if self._next == len(self._queue):
             # the next loss would tell, but only after this epoch's end became its backup;
             # one sum (NaN and ∞ propagate) is cheaper than isfinite(θ).all()
-            if not math.isfinite(c.theta.sum()):
+            if not math.isfinite(np.add.reduce(c.theta)):
                 return self._diverged("a weight or bias became infinite")
             self._finish_epoch()
         return value
