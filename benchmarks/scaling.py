@@ -5,7 +5,9 @@ PyTorch f32.
 
     python benchmarks/scaling.py
 
-Runs are interleaved and the best of several is kept, so machine noise hits both sides.
+Runs are interleaved and the best of several is kept, so machine noise hits both sides;
+they are timed in this process's CPU time (both sides run on one thread), which leaves
+out the time other programs hold the core on a shared machine.
 Also times building the largest network through the model's API (add_neuron, connect).
 """
 
@@ -25,6 +27,7 @@ from _common import best_time, layered_network, torch_run
 from engine.datasets import Dataset
 from engine.trainer import Trainer
 
+REPEATS = 9
 CASES = [
     ([2, 8, 8, 1], 200),
     ([2, 32, 32, 1], 1000),
@@ -56,7 +59,8 @@ def main() -> None:
     except ImportError:
         torch = None
         torch_name = "PyTorch (not importable)"
-    print(f"full-batch SGD, bce, tanh hidden, one BLAS thread; {torch_name}; epochs/s, best of 5")
+    print(f"full-batch SGD, bce, tanh hidden, one BLAS thread; {torch_name}")
+    print(f"epochs per CPU second, best of {REPEATS} interleaved runs")
     header = f"{'network, samples':>22} {'engine f64':>11} {'engine f32':>11}"
     if torch is not None:
         header += f" {'torch f64':>10} {'torch f32':>10}  {'f64 ratio':>9} {'f32 ratio':>9}"
@@ -77,9 +81,9 @@ def main() -> None:
                     widths, data.inputs, data.targets, epochs, 0.5, name
                 )
         best = dict.fromkeys(runs, float("inf"))
-        for _ in range(5):  # interleaved
+        for _ in range(REPEATS):  # interleaved
             for name, run in runs.items():
-                best[name] = min(best[name], best_time(run, 1))
+                best[name] = min(best[name], best_time(run, 1, time.process_time))
         rate = {name: epochs / t for name, t in best.items()}
         label = f"{'-'.join(map(str, widths))}, {samples:,}"
         line = f"{label:>22} {rate['e64']:>11,.0f} {rate['e32']:>11,.0f}"
