@@ -39,3 +39,54 @@ def test_tanh_is_the_same_function_on_small_and_large_blocks():
         tanh.forward(z[i : i + 1000], small[i : i + 1000])
     np.testing.assert_allclose(large, np.tanh(z), rtol=0, atol=4e-16)
     np.testing.assert_allclose(small, np.tanh(z), rtol=0, atol=0)
+
+
+def skip_net() -> Network:
+    """x1, x2 → h → y with a skip x1 → y: y's block spans h's row, x2's, and a row of
+    ones that is not its own (the hidden level's)."""
+    from tests.helpers import build
+
+    return build(
+        [("x1", "input"), ("x2", "input"), ("h", "hidden"), ("y", "output")],
+        [("x1", "h", 0.5), ("x2", "h", -0.5), ("h", "y", 1.0), ("x1", "y", 0.3)],
+    )
+
+
+def test_slots_that_are_not_connections_are_never_read_and_never_train():
+    from engine.losses import get_loss
+    from engine.regularization import Penalty
+
+    net = skip_net()
+    c = net.compile()
+    X = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, -2.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    loss, penalty = get_loss("mse"), Penalty("l1", 0.1)
+    clean = c.loss_and_gradient(X, Y, loss, True, penalty), c.grad.copy(), c.outputs(X)
+    gaps = np.ones(c.size, bool)
+    gaps[[*c.weight_index.values(), *c.bias_index.values()]] = False
+    assert gaps.any()
+    junk = c.theta.copy()
+    junk[gaps] = 7.0  # what no pass may read
+    c.set_theta(junk)
+    value = c.loss_and_gradient(X, Y, loss, True, Penalty("none"))
+    assert value == pytest.approx(clean[0] - penalty.value(clean_weights(net)))
+    np.testing.assert_array_equal(c.outputs(X), clean[2])
+    assert not c.grad[gaps].any()
+
+
+def clean_weights(net: Network) -> np.ndarray:
+    return np.array(list(net.parameters()[0].values()))
+
+
+def test_adam_with_l1_keeps_the_gaps_of_a_skip_connection_at_zero():
+    net = skip_net()
+    net.training.optimizer, net.training.learning_rate = "adam", 0.05
+    net.training.regularization, net.training.regularization_rate = "l1", 0.01
+    for dtype in ("float64", "float32"):
+        net.training.dtype = dtype
+        trainer = Trainer(net, Dataset(np.eye(2), np.array([[1.0], [0.0]])))
+        trainer.train(40)
+        c = trainer.snapshot()
+        gaps = np.ones(c.n_weights, bool)
+        gaps[list(c.weight_index.values())] = False
+        assert not c.theta[: c.n_weights][gaps].any()
