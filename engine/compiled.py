@@ -123,9 +123,9 @@ class CompiledNetwork:
         return entry[1]
 
     def _gather(self, entry: list) -> None:
-        """[W | b] blocks ← theta (lower precisions through a float64 gather and a cast:
-        take() will not cast). mode="clip" because with "raise" take() buffers ``out``;
-        every index is in range."""
+        """[W | b] blocks ← theta; lower precisions through a float64 gather and a cast
+        copy (no slower than take() casting on its own, which numpy allows one way only).
+        mode="clip" because with "raise" take() buffers ``out``; every index is in range."""
         if entry[3] is None:
             self._theta_ext.take(self._fwd, out=entry[0], mode="clip")
         else:
@@ -245,7 +245,7 @@ class CompiledNetwork:
                 else:
                     dA_in += dot(WT, d)
         grad = self.grad
-        if low:  # take() will not cast
+        if low:  # take() refuses to cast float32 into float64
             np.copyto(grad, ws.grad_flat[self._inv])
         else:  # theta's layout, 0 where no connection
             ws.grad_flat.take(self._inv, out=grad, mode="clip")

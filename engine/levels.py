@@ -21,10 +21,15 @@ not a connection, which is the mask, applied in the same call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .activations import get_activation
+
+if TYPE_CHECKING:
+    from .compiled import CompiledNetwork
+    from .network import Network
 
 ONES = ""  # the row id of a level's row of ones (no neuron id is empty)
 
@@ -54,12 +59,13 @@ class Level:
 
 
 def as_slice(index: list[int]) -> slice | np.ndarray:
+    """``index`` as a slice when it is a run of consecutive rows (views, not copies)."""
     if index and index == list(range(index[0], index[0] + len(index))):
         return slice(index[0], index[0] + len(index))
     return np.asarray(index, dtype=np.intp)
 
 
-def lay_out(c, network) -> None:
+def lay_out(c: CompiledNetwork, network: Network) -> None:
     """Fill the layout attributes of the compiled network ``c`` (rows, levels, parameter
     indices, mask and the fwd/inv translations) for ``network``."""
     depth = network.depths()
