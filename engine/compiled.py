@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation, softmax_delta, softmax_rows
+from .features import compute, slopes
 from .losses import Loss
 from .regularization import Penalty
 
@@ -71,7 +72,7 @@ class _Workspace:
         self.dA = np.zeros((n, m), dtype)
         self.delta = np.zeros((n, m), dtype)
         self.dY = np.zeros((net.n_outputs, m), dtype)
-        self.inputs = self.A[: net.n_inputs]
+        self.inputs = self.A[: net.n_raw]  # the batch's columns; features follow them
         self._output_rows = net.output_rows
         self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
         self.softmax = net.output_activation == "softmax"
@@ -144,7 +145,9 @@ class CompiledNetwork:
         depth = network.depths()
         topo = {nid: i for i, nid in enumerate(network.topological_order())}
         neurons = {n.id: n for n in network.neurons}
-        self.input_ids = network.inputs
+        # raw inputs (the data's columns) first, then the feature inputs computed from them
+        self.input_ids = network.inputs + network.feature_inputs
+        self.n_raw = len(network.inputs)
         self.output_ids = network.outputs
         out_col = {nid: i for i, nid in enumerate(self.output_ids)}
         others = sorted(
@@ -154,6 +157,10 @@ class CompiledNetwork:
         self.row_ids = self.input_ids + others
         self.row = {nid: r for r, nid in enumerate(self.row_ids)}
         self.n_inputs = len(self.input_ids)
+        self.features = [
+            (self.row[f], neurons[f].feature[0], [self.row[a] for a in neurons[f].feature[1]])
+            for f in network.feature_inputs
+        ]
         self.n = len(self.row_ids)
         self.n_outputs = len(self.output_ids)
         self.output_rows = _as_slice([self.row[i] for i in self.output_ids])
@@ -211,6 +218,8 @@ class CompiledNetwork:
             level.assign = not written[level.lo : level.start].any()
             written[level.lo : level.start] = True
         self._needs_zero_fill = not all(level.assign for level in self.levels)
+        # input rows no level's backward writes: their ∂L/∂x is 0 (kept so, see features)
+        self._unwritten_inputs = np.flatnonzero(~written[: self.n_inputs])
 
         # Flat indices of every parameter, in the network's own order.
         self.weight_index: dict[tuple[str, str], int] = {}
@@ -334,6 +343,8 @@ class CompiledNetwork:
     def _forward(self, X: np.ndarray, dtype=np.float64) -> _Workspace:
         ws = self.workspace(X.shape[1], dtype)
         np.copyto(ws.inputs, X)
+        for row, fn, args in self.features:
+            ws.A[row] = compute(fn, [ws.A[a] for a in args])
         dot, add = np.dot, np.add
         for W, a_in, z, b, segments in ws.forward_plan:
             dot(W, a_in, z)
@@ -405,6 +416,12 @@ class CompiledNetwork:
                     dot(WT, d, dA_in)
                 else:
                     dA_in += dot(WT, d)
+        if input_gradient and self.features:  # a feature's ∂L/∂x flows on into its inputs
+            A, dA = ws.A, ws.dA
+            dA[self._unwritten_inputs] = 0.0
+            for row, fn, args in self.features:
+                for a, slope in zip(args, slopes(fn, [A[k] for k in args]), strict=True):
+                    dA[a] += dA[row] * slope
         if penalty is not None and penalty.active:
             weights = self.theta[: self.n_weights]
             value += penalty.value(weights)

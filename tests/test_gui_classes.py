@@ -70,8 +70,13 @@ def test_three_class_map_is_the_engines_argmax_in_its_colours(qtbot, window):
     assert names[-3:] == ["class", "predicted", "✓/✗"]
     col = len(names) - 2
     predicted = compiled.outputs(window.data_panel.data.inputs.T.copy()).argmax(axis=0)
-    shown = [table.data(table.index(r, col)) for r in range(5)]
-    assert shown == ["ABC"[k] for k in predicted[:5]]
+    qtbot.waitUntil(
+        lambda: (
+            [table.data(table.index(r, col)) for r in range(5)]
+            == ["ABC"[k] for k in predicted[:5]]
+        ),
+        timeout=3000,
+    )
 
 
 def test_adding_a_point_of_class_c_makes_a_one_hot_row(qtbot, window):
@@ -110,7 +115,7 @@ def test_regression_map_colour_bar_loss_dock_and_table(qtbot, window):
     # the Loss dock: RMSE, not accuracy
     trainer = window.learning.trainer
     loss_panel = window.loss_panel
-    assert loss_panel.acc_plot.getAxis("left").labelText == "RMSE"
+    qtbot.waitUntil(lambda: loss_panel.acc_plot.getAxis("left").labelText == "RMSE", timeout=3000)
     assert np.array_equal(loss_panel.acc_curve.yData, trainer.history.rmse)
     assert "RMSE" in loss_panel.readout.text() and "accuracy" not in loss_panel.readout.text()
     # the table: ŷ − y, no ✓/✗
@@ -147,3 +152,39 @@ def test_choosing_softmax_on_one_output_moves_the_whole_group_in_one_undo_step(w
     combo.activated.emit(combo.currentIndex())
     assert net.neuron("h").activation == "sigmoid"
     assert messages and "softmax is for output neurons only" in messages[-1]
+
+
+def test_playground_features_in_one_undo_step_and_they_train(qtbot, window):
+    net = open_file(window, "lessons/07_hidden_1.json")
+    targets = {c.target for c in net.outgoing("x1")}
+    before = len(net.neurons)
+    window.act_features.trigger()
+    features = net.feature_inputs
+    a, b = (net.neuron(x).name for x in ("x1", "x2"))
+    assert [net.neuron(f).label for f in features] == [
+        f"{a}²",
+        f"{b}²",
+        f"{a}·{b}",
+        f"sin {a}",
+        f"sin {b}",
+    ]
+    assert [net.neuron(f).feature for f in features][2] == ("product", ("x1", "x2"))
+    for f in features:
+        assert {c.target for c in net.outgoing(f)} == targets
+        assert window.scene.neuron_items[f].label == net.neuron(f).label  # drawn as inputs
+    assert net.inputs == ["x1", "x2"]  # the data and the map's axes stay the raw inputs
+    play_epochs(qtbot, window, 20)
+    window.act_play.trigger()
+    trainer = window.learning.trainer
+    assert trainer.epoch == 20 and np.isfinite(trainer.history.loss[-1])
+    # deleting x1 takes the features computed from it along; undo brings all back
+    window.scene.clearSelection()
+    window.scene.neuron_items["x1"].setSelected(True)
+    window.act_delete.trigger()
+    assert not net.has_neuron("x1")
+    assert [net.has_neuron(f) for f in features] == [False, True, False, False, True]
+    window.doc.undo_stack.undo()
+    assert net.has_neuron("x1") and all(net.has_neuron(f) for f in features)
+    while window.doc.undo_stack.canUndo() and len(net.neurons) > before:
+        window.doc.undo_stack.undo()
+    assert len(net.neurons) == before and not net.feature_inputs

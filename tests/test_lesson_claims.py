@@ -439,3 +439,31 @@ def test_lesson_18_regularisation():
     lines = [to_plain(s.line) for s in walk.steps]
     assert any("+ (λ/2)·Σ w²" in line for line in lines if line.startswith("L ="))
     assert any("+ λ·w" in line for line in lines if line.startswith("∂L/∂w"))
+
+
+def test_lesson_19_feature_inputs_separate_the_circle():
+    import math
+
+    from engine.formatting import to_plain
+
+    net = lesson("19_features_circle")
+    assert [net.neuron(f).feature for f in net.feature_inputs] == [
+        ("square", ("x1",)),
+        ("square", ("x2",)),
+    ]
+    trainer = Trainer(net)
+    result = trainer.train()
+    weights, biases = trainer.parameters()
+    w1, w2, b = weights[("f1", "y")], weights[("f2", "y")], biases["y"]
+    text = observe(net)
+    assert result.epochs == 500 and result.accuracy == 0.995 and "99.5 %" in text
+    for value in (w1, w2, b):
+        assert format_number(value) in text
+    r1, r2 = math.sqrt(b / -w1), math.sqrt(b / -w2)
+    assert f"radii {r1:.2f} and {r2:.2f}" in text
+    raw = Trainer(lesson("19_features_circle_raw")).train()
+    assert raw.accuracy == 0.53 and "53 %" in text
+    X, Y = (a.T.copy() for a in _data(net))
+    walk = Walkthrough(net, X[:, [0]], Y[:, [0]])
+    lines = [to_plain(s.line) for s in walk.steps if s.phase == "forward"]
+    assert lines[0].startswith("x1² = x1² = ") or lines[0].startswith("x1² = ")
