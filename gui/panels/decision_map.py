@@ -162,12 +162,16 @@ class DecisionMap(QWidget):
             pg.mkBrush("w") if is_test else pg.mkBrush(c)
             for c, is_test in zip(dark, test, strict=True)
         ]
-        # regression targets near 0 are near white: ringed in grey to show on the map
-        ring = "#555" if self.task is Task.REGRESSION else "w"
-        pens = [
-            pg.mkPen(c, width=2) if is_test else pg.mkPen(ring, width=1.2)
-            for c, is_test in zip(dark, test, strict=True)
-        ]
+        if self.task is Task.REGRESSION:
+            # targets near 0 are near white: every point filled with its target's colour,
+            # ringed in grey (training) or black (test)
+            brushes = [pg.mkBrush(c) for c in dark]
+            pens = [pg.mkPen("#000" if t else "#777", width=2 if t else 1.2) for t in test]
+        else:
+            pens = [
+                pg.mkPen(c, width=2) if is_test else pg.mkPen("w", width=1.5)
+                for c, is_test in zip(dark, test, strict=True)
+            ]
         self.points.setData(xs, ys, brush=brushes, pen=pens)
         self.refresh_image()
 
