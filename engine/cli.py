@@ -259,10 +259,11 @@ def _progress(total: int, stream):
         width = 30
         fill = int(width * done / max(total, 1))
         try:
+            h = trainer.history
+            metric = f"rmse {h.rmse[-1]:.5g}" if h.rmse else f"acc {100 * h.accuracy[-1]:.1f}%"
             stream.write(
                 f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{total}  "
-                f"loss {trainer.history.loss[-1]:.5g}  "
-                f"acc {100 * trainer.history.accuracy[-1]:.1f}%"
+                f"loss {h.loss[-1]:.5g}  {metric}"
             )
             stream.flush()
         except OSError:  # the terminal went away: keep training quietly
@@ -320,6 +321,7 @@ def cmd_train(args) -> int:
         except NetworkFileError as e:
             raise NetworkFileError(f"--out {plain(args.out, PATH_SHOWN)}: {e}") from None
     diverged = result.reason.name == "DIVERGED"
+    regression = bool(trainer.history.rmse)
     if args.json:
         losses, fine_l = _finite_list(trainer.history.loss)
         accuracies, fine_a = _finite_list(trainer.history.accuracy)
@@ -332,12 +334,16 @@ def cmd_train(args) -> int:
                 "diverged": diverged,
                 "finite": fine_l and fine_a and math.isfinite(result.loss),
                 "message": result.message,
-                "history": {"loss": losses, "accuracy": accuracies},
+                "history": {"loss": losses, "accuracy": accuracies}
+                | ({"rmse": _finite_list(trainer.history.rmse)[0]} if regression else {}),
             }
         )
     else:
         print(result.message)
-        print(f"loss {result.loss:.6g}   accuracy {100 * result.accuracy:.1f}%")
+        if regression:  # accuracy means nothing for continuous targets
+            print(f"loss {result.loss:.6g}   rmse {trainer.history.rmse[-1]:.6g}")
+        else:
+            print(f"loss {result.loss:.6g}   accuracy {100 * result.accuracy:.1f}%")
         if out is not None:
             print(f"wrote {plain(args.out, PATH_SHOWN)}")
     return EXIT_DIVERGED if diverged else 0

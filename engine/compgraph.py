@@ -142,7 +142,9 @@ class CompGraph:
                 formula="",
                 value=a_src,
                 grad=weight * delta,
-                value_step=ALWAYS if source_kind == "input" else self._at("a", src),
+                value_step=(
+                    ALWAYS if src in w.network.inputs else self._at("a", src)
+                ),  # raw inputs are data; features and neurons are computed
                 grad_step=self._at("∂x", src) if source_kind == "input" else self._at("δ", src),
                 column=0,
                 row=2 * i + 1,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import softmax_delta
+from .features import compute, slopes
 from .levels import lay_out
 from .losses import Loss
 from .regularization import Penalty
@@ -161,6 +162,8 @@ class CompiledNetwork:
         if refresh or dtype == np.float64 or entry[2] != self.version:
             self._gather(entry)
         np.copyto(ws.inputs, X)
+        for row, fn, args in self.features:
+            ws.A[row] = compute(fn, [ws.A[a] for a in args])
         dot = np.dot
         for W, a_in, z, segments in ws.forward_plan:
             dot(W, a_in, z)
@@ -244,6 +247,12 @@ class CompiledNetwork:
                     dot(WT, d, dA_in)
                 else:
                     dA_in += dot(WT, d)
+        if input_gradient and self.features:  # a feature's ∂L/∂x flows on into its inputs
+            A, dA = ws.A, ws.dA
+            dA[self._unwritten_inputs] = 0.0
+            for row, fn, args in self.features:
+                for a, slope in zip(args, slopes(fn, [A[k] for k in args]), strict=True):
+                    dA[a] += dA[row] * slope
         grad = self.grad
         if low:  # take() refuses to cast float32 into float64
             np.copyto(grad, ws.grad_flat[self._inv])

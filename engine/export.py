@@ -21,7 +21,8 @@ import sys
 
 import numpy as np
 
-INPUTS = {inputs}
+INPUTS = {inputs}  # the data's columns
+FEATURES = {features}  # input neuron: (function, raw inputs), computed from INPUTS
 OUTPUTS = {outputs}
 # (neuron, activation, sources) in topological order
 NEURONS = {neurons}
@@ -40,8 +41,31 @@ MOMENTUM, RHO, BETA1, BETA2, EPSILON = {momentum!r}, {rho!r}, {beta1!r}, {beta2!
 HALVE_ON_PLATEAU, PATIENCE, MIN_LEARNING_RATE = {halve!r}, {patience!r}, {min_lr!r}
 HALVE_ON_RISE, HALVE_AFTER = {halve_on_rise!r}, {halve_after!r}  # no halving before then
 MIN_IMPROVEMENT = {min_improvement!r}  # stop when 0 < previous loss − loss < this
+REGULARIZATION, RATE = {regularization!r}, {regularization_rate!r}  # on weights, not biases
 SEED = {seed!r}
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {epochs!r}
+SOFTMAX = all(act == "softmax" for name, act, _ in NEURONS if name in OUTPUTS)
+
+
+def feature(fn, values):
+    if fn == "square":
+        return values[0] * values[0]
+    if fn == "product":
+        return values[0] * values[1]
+    if fn == "sin":
+        return np.sin(values[0])
+    return np.cos(values[0])  # "cos"
+
+
+def feature_slopes(fn, values):
+    """∂feature/∂(each raw input it reads)."""
+    if fn == "square":
+        return [2.0 * values[0]]
+    if fn == "product":
+        return [values[1], values[0]]
+    if fn == "sin":
+        return [np.cos(values[0])]
+    return [-np.sin(values[0])]
 
 
 def activate(name, z):
@@ -56,7 +80,7 @@ def activate(name, z):
         return np.maximum(z, 0.01 * z)
     if name == "step":
         return (z >= 0).astype(float)
-    return z.copy()  # linear
+    return z.copy()  # linear; softmax outputs are normalised together in forward()
 
 
 def slope(name, z, a):
@@ -76,10 +100,17 @@ def slope(name, z, a):
 
 def forward(x):
     a = {{name: x[i] for i, name in enumerate(INPUTS)}}
+    for name, (fn, args) in FEATURES.items():
+        a[name] = feature(fn, [a[s] for s in args])
     z = {{}}
     for name, act, sources in NEURONS:
         z[name] = BIASES[name] + sum(WEIGHTS[(s, name)] * a[s] for s in sources)
         a[name] = activate(act, z[name])
+    if SOFTMAX:  # ŷ_k = e^z_k / Σ_j e^z_j over the outputs, stably
+        zs = np.vstack([z[o] for o in OUTPUTS])
+        e = np.exp(zs - zs.max(axis=0))
+        for k, o in enumerate(OUTPUTS):
+            a[o] = e[k] / e.sum(axis=0)
     return z, a
 
 
@@ -95,16 +126,24 @@ def loss_and_gradients(x, y):
         p = np.clip(yhat, 1e-12, 1 - 1e-12)
         loss = -float((y * np.log(p) + (1 - y) * np.log(1 - p)).sum()) / m
         dl_dyhat = (p - y) / (p * (1 - p) * m)
+    elif LOSS == "cross_entropy":
+        p = np.maximum(yhat, 1e-12)
+        loss = -float((y * np.log(p)).sum()) / m
+        dl_dyhat = -y / (p * m)
     else:  # "output": L = ŷ
         loss = float(yhat.sum()) / m
         dl_dyhat = np.full_like(yhat, 1.0 / m)
     delta = {{}}
     upstream = {{name: np.zeros(m) for name in a}}
+    if SOFTMAX and LOSS != "cross_entropy":  # through the softmax's Jacobian
+        group = yhat * (dl_dyhat - (yhat * dl_dyhat).sum(axis=0))
     for name, act, sources in reversed(NEURONS):
         if name in OUTPUTS:
             k = OUTPUTS.index(name)
-            if LOSS == "bce" and act == "sigmoid":
-                delta[name] = (a[name] - y[k]) / m  # bce with a sigmoid: δ = (ŷ − y)/m
+            if (LOSS, act) in (("bce", "sigmoid"), ("cross_entropy", "softmax")):
+                delta[name] = (a[name] - y[k]) / m  # δ = (ŷ − y)/m exactly
+            elif act == "softmax":
+                delta[name] = group[k]
             else:
                 delta[name] = dl_dyhat[k] * slope(act, z[name], a[name])
         else:
@@ -113,6 +152,12 @@ def loss_and_gradients(x, y):
             upstream[s] += WEIGHTS[(s, name)] * delta[name]
     grads_w = {{(s, n): float(delta[n] @ a[s]) for (s, n) in WEIGHTS}}
     grads_b = {{n: float(delta[n].sum()) for n in BIASES}}
+    if REGULARIZATION == "l2":  # + (λ/2)·Σ w², ∂/∂w = λ·w
+        loss += 0.5 * RATE * sum(w * w for w in WEIGHTS.values())
+        grads_w = {{k: g + RATE * WEIGHTS[k] for k, g in grads_w.items()}}
+    elif REGULARIZATION == "l1":  # + λ·Σ|w|, ∂/∂w = λ·sign(w)
+        loss += RATE * sum(abs(w) for w in WEIGHTS.values())
+        grads_w = {{k: g + RATE * float(np.sign(WEIGHTS[k])) for k, g in grads_w.items()}}
     return loss, grads_w, grads_b
 
 
@@ -190,10 +235,17 @@ def _format(template: str, network, filename: str) -> str:
     ]
     weights, biases = network.parameters()
     t = network.training
+    features = {
+        f: (network.neuron(f).feature[0], list(network.neuron(f).feature[1]))
+        for f in network.feature_inputs
+    }
     return template.format(
         name=network.name or "network",
         filename=filename,
         inputs=repr(network.inputs),
+        features=repr(features),
+        regularization=t.regularization,
+        regularization_rate=t.regularization_rate,
         outputs=repr(network.outputs),
         neurons=repr(neurons),
         weights=repr(weights),
@@ -236,7 +288,8 @@ import torch
 
 torch.set_default_dtype(torch.float64)
 
-INPUTS = {inputs}
+INPUTS = {inputs}  # the data's columns
+FEATURES = {features}  # input neuron: (function, raw inputs), computed from INPUTS
 OUTPUTS = {outputs}
 NEURONS = {neurons}  # (neuron, activation, sources) in topological order
 WEIGHTS = {{k: torch.tensor(v, requires_grad=True) for k, v in {weights}.items()}}
@@ -250,6 +303,14 @@ EPOCHS = {epochs!r}
 HALVE_ON_PLATEAU, PATIENCE, MIN_LEARNING_RATE = {halve!r}, {patience!r}, {min_lr!r}
 HALVE_ON_RISE, HALVE_AFTER = {halve_on_rise!r}, {halve_after!r}  # no halving before then
 MIN_IMPROVEMENT = {min_improvement!r}  # stop when 0 < previous loss − loss < this
+REGULARIZATION, RATE = {regularization!r}, {regularization_rate!r}  # on weights, not biases
+SOFTMAX = all(act == "softmax" for name, act, _ in NEURONS if name in OUTPUTS)
+FEATURE_FUNCTIONS = {{
+    "square": lambda v: v[0] * v[0],
+    "product": lambda v: v[0] * v[1],
+    "sin": lambda v: torch.sin(v[0]),
+    "cos": lambda v: torch.cos(v[0]),
+}}
 ACTIVATIONS = {{
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
@@ -257,25 +318,39 @@ ACTIVATIONS = {{
     "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
     "step": lambda z: (z >= 0).to(z.dtype),
     "linear": lambda z: z,
+    "softmax": lambda z: z,  # the outputs are normalised together in forward()
 }}
 
 
 def forward(x):
     a = {{name: x[i] for i, name in enumerate(INPUTS)}}
+    for name, (fn, args) in FEATURES.items():
+        a[name] = FEATURE_FUNCTIONS[fn]([a[s] for s in args])
     for name, act, sources in NEURONS:
         z = BIASES[name] + sum(WEIGHTS[(s, name)] * a[s] for s in sources)
         a[name] = ACTIVATIONS[act](z)
-    return torch.stack([a[o] for o in OUTPUTS])
+    yhat = torch.stack([a[o] for o in OUTPUTS])
+    return torch.softmax(yhat, dim=0) if SOFTMAX else yhat
+
+
+def penalty():
+    if REGULARIZATION == "l2":
+        return 0.5 * RATE * sum(w * w for w in WEIGHTS.values())
+    if REGULARIZATION == "l1":
+        return RATE * sum(w.abs() for w in WEIGHTS.values())
+    return 0.0
 
 
 def loss_of(x, y):
     yhat, m = forward(x), x.shape[1]
     if LOSS == "mse":
-        return 0.5 * ((yhat - y) ** 2).sum() / m
+        return 0.5 * ((yhat - y) ** 2).sum() / m + penalty()
     if LOSS == "bce":
         p = yhat.clamp(1e-12, 1 - 1e-12)
-        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum() / m
-    return yhat.sum() / m  # "output": L = ŷ
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).sum() / m + penalty()
+    if LOSS == "cross_entropy":
+        return -(y * torch.log(yhat.clamp_min(1e-12))).sum() / m + penalty()
+    return yhat.sum() / m + penalty()  # "output": L = ŷ
 
 
 def main():

@@ -33,6 +33,7 @@ from .datasets import (
     generator_targets,
 )
 from .errors import NetworkFileError, plain, quote
+from .features import FEATURES, check_feature
 from .graph import find_cycle, topological_sort
 from .limits import (
     MAX_ACTIVATIONS,
@@ -57,7 +58,7 @@ from .settings import DTYPES, INITIALIZERS, OPTIMIZERS, DatasetSpec, TrainingSet
 
 FORMAT = "backprop-studio-network"
 VERSION = 1
-_NEURON_KEYS = {"id", "kind", "activation", "bias", "label", "position"}
+_NEURON_KEYS = {"id", "kind", "activation", "bias", "label", "position", "feature"}
 _CONNECTION_KEYS = {"source", "target", "weight"}
 _DATASET_KEYS = {"inputs", "targets", "generator", "test_fraction", "split_seed", "class_names"}
 _GENERATOR_PARAMS = {"size", "noise", "seed", "classes"}
@@ -304,6 +305,7 @@ def network_from_dict(data: Any) -> Network:
     problem = softmax_problem(neurons)
     if problem:
         raise _fail("neurons", plain(problem, 300))
+    _check_features(neurons)
     connections = _connections(raw_connections, neurons, index)
     ids = [n.id for n in neurons]
     keys = [c.key for c in connections]
@@ -365,7 +367,28 @@ def _neuron(raw: Any, where: str) -> Neuron:
     for k, v in enumerate(position):
         if abs(v) > MAX_POSITION:
             raise _fail(f"{where}.position[{k}]", f"at most {count(int(MAX_POSITION))} from 0")
-    return Neuron(nid, kind, activation, bias, label, position, _extra(obj, _NEURON_KEYS))
+    neuron = Neuron(nid, kind, activation, bias, label, position, _extra(obj, _NEURON_KEYS))
+    if obj.get("feature") is not None:
+        if kind != "input":
+            raise _fail(f"{where}.feature", "only an input neuron can be a feature")
+        feature = _object(obj["feature"], f"{where}.feature")
+        fn = _choice(feature.get("fn"), list(FEATURES), f"{where}.feature.fn", "feature")
+        of = _list(feature.get("of"), f"{where}.feature.of", 2, "inputs")
+        neuron.feature = (
+            fn,
+            tuple(_string(v, f"{where}.feature.of[{i}]") for i, v in enumerate(of)),
+        )
+    return neuron
+
+
+def _check_features(neurons: list[Neuron]) -> None:
+    """Each feature reads raw inputs (input neurons that are not features themselves)."""
+    raw = [n.id for n in neurons if n.kind == "input" and not n.feature]
+    for i, n in enumerate(neurons):
+        if n.feature:
+            problem = check_feature(n.feature[0], list(n.feature[1]), raw)
+            if problem:
+                raise _fail(f"neurons[{i}].feature", plain(problem, 200))
 
 
 def _connections(raw: list, neurons: list[Neuron], index: dict[str, int]) -> list[Connection]:
@@ -584,6 +607,8 @@ def network_to_dict(net: Network) -> dict[str, Any]:
             entry["bias"] = n.bias
         if n.label:
             entry["label"] = n.label
+        if n.feature:
+            entry["feature"] = {"fn": n.feature[0], "of": list(n.feature[1])}
         entry["position"] = [n.position[0], n.position[1]]
         data["neurons"].append({**n.extra, **entry})
     data["connections"] = [

@@ -76,8 +76,8 @@ def compute_gradients(network, X: np.ndarray, Y: np.ndarray, loss: str | None = 
     with np.errstate(all="ignore"):
         value = c.loss_and_gradient(X, Y, loss_fn, True, penalty)
     weights, biases = c.gradients()
-    dx = c.last.dA[: c.n_inputs]
-    inputs = {nid: dx[i].copy() for i, nid in enumerate(c.input_ids)}
+    dx = c.last.dA[: c.n_raw]  # the data's inputs (∂L/∂x through any features included)
+    inputs = {nid: dx[i].copy() for i, nid in enumerate(c.input_ids[: c.n_raw])}
     return Gradients(value, weights, biases, inputs)
 
 
@@ -225,7 +225,7 @@ def _check(network, probe, theta0, budget, keep) -> GradientCheck:
     m = X.shape[1]
     loss = c.loss_and_gradient(X, Y, probe.loss_fn, True, probe.penalty)
     grad = c.grad.copy()
-    per_sample_dx = c.last.dA[: c.n_inputs] * m  # ∂Lᵢ/∂x of each sample's own loss
+    per_sample_dx = c.last.dA[: c.n_raw] * m  # ∂Lᵢ/∂x of each sample's own loss
     result = GradientCheck(float(loss))
     if not np.isfinite(loss):
         return result
@@ -233,14 +233,14 @@ def _check(network, probe, theta0, budget, keep) -> GradientCheck:
     scale = float(np.abs(base).mean())
     names = [(f"w[{s}→{t}]", i) for (s, t), i in c.weight_index.items()]
     names += [(f"b[{nid}]", i) for nid, i in c.bias_index.items()]
-    result.parameters, result.inputs = len(names), c.n_inputs
+    result.parameters, result.inputs = len(names), c.n_raw
 
     # how many entities (parameters, input rows) the budget allows one at a time
     passes = int(budget // max(pass_cost(network, m), 1.0)) // 4 - 2 * DIRECTIONS - 2
-    entities = len(names) + c.n_inputs
+    entities = len(names) + c.n_raw
     rng = np.random.default_rng(0)
     if passes >= entities:
-        chosen_p, chosen_x = list(range(len(names))), list(range(c.n_inputs))
+        chosen_p, chosen_x = list(range(len(names))), list(range(c.n_raw))
     else:
         pick = np.sort(rng.choice(entities, max(passes, 0), replace=False))
         chosen_p = [int(k) for k in pick if k < len(names)]
@@ -318,8 +318,8 @@ def _check(network, probe, theta0, budget, keep) -> GradientCheck:
         span = (X[r] + h) - (X[r] - h)
         _inputs(result, f"x[{c.input_ids[r]}]", per_sample_dx[r], run, span, base, m, keep)
 
-    if len(chosen_x) < c.n_inputs:  # all inputs at once, along a random direction
-        signs = rng.choice([-1.0, 1.0], (c.n_inputs, 1)) / np.sqrt(c.n_inputs)
+    if len(chosen_x) < c.n_raw:  # all inputs at once, along a random direction
+        signs = rng.choice([-1.0, 1.0], (c.n_raw, 1)) / np.sqrt(c.n_raw)
         H = STEP * np.maximum(1.0, np.abs(X)) * signs
         analytic = (per_sample_dx * H).sum(axis=0) / STEP
         _inputs(
@@ -421,7 +421,7 @@ def finite_differences(
                 numeric[i] = (values[0] - values[1]) / ((theta0[i] + h) - (theta0[i] - h))
             c.set_theta(theta0)
             Xm = X.copy()
-            for r, nid in enumerate(c.input_ids):
+            for r, nid in enumerate(c.input_ids[: c.n_raw]):
                 h = step * np.maximum(1.0, np.abs(X[r]))
                 Xm[r] = X[r] + h
                 up = probe.run(Xm)[0]

@@ -71,7 +71,9 @@ def lay_out(c: CompiledNetwork, network: Network) -> None:
     depth = network.depths()
     topo = {nid: i for i, nid in enumerate(network.topological_order())}
     neurons = {n.id: n for n in network.neurons}
-    c.input_ids = network.inputs
+    # raw inputs (the data's columns) first, then the feature inputs computed from them
+    c.input_ids = network.inputs + network.feature_inputs
+    c.n_raw = len(network.inputs)
     c.output_ids = network.outputs
     out_col = {nid: i for i, nid in enumerate(c.output_ids)}
     others = sorted(
@@ -92,6 +94,10 @@ def lay_out(c: CompiledNetwork, network: Network) -> None:
     c.row_ids = row_ids
     c.row = {nid: r for r, nid in enumerate(row_ids) if nid != ONES}
     c.n_inputs = len(c.input_ids)
+    c.features = [
+        (c.row[f], neurons[f].feature[0], [c.row[a] for a in neurons[f].feature[1]])
+        for f in network.feature_inputs
+    ]
     c.n = len(row_ids)
     c.n_outputs = len(c.output_ids)
     c.output_rows = as_slice([c.row[i] for i in c.output_ids])
@@ -139,6 +145,8 @@ def lay_out(c: CompiledNetwork, network: Network) -> None:
         level.assign = not (written[level.lo : level.start] & real[level.lo : level.start]).any()
         written[level.lo : level.start] = True
     c._needs_zero_fill = not all(level.assign for level in c.levels)
+    # input rows no level's backward writes: their ∂L/∂x is 0 (kept so, see features)
+    c._unwritten_inputs = np.flatnonzero(~written[: c.n_inputs])
 
     # Flat indices of every parameter, in the network's own order.
     level_of = {r: level for level in c.levels for r in range(level.start, level.stop)}

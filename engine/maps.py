@@ -78,7 +78,7 @@ def _grid(compiled, extent, resolution, axes, fixed) -> np.ndarray:
     x0, x1, y0, y1 = extent
     u = np.linspace(x0, x1, resolution, dtype=np.float32)
     v = np.linspace(y0, y1, resolution, dtype=np.float32)
-    n_in = compiled.n_inputs
+    n_in = compiled.n_raw  # the features follow from these
     grid = np.empty((n_in, resolution * resolution), np.float32)
     base = np.zeros(n_in, np.float32) if fixed is None else np.asarray(fixed, np.float32)
     grid[:] = base[:, None]

@@ -65,7 +65,9 @@ class MatrixForm:
         self.m = self.walk.m
         w = self.walk
         depth = network.depths()
-        others = [nid for nid in network.topological_order() if nid not in network.inputs]
+        others = [
+            nid for nid in network.topological_order() if network.neuron(nid).kind != "input"
+        ]
         order = {nid: i for i, nid in enumerate(network.topological_order())}
         by_depth: dict[int, list[str]] = {}
         for nid in others:
@@ -73,7 +75,7 @@ class MatrixForm:
         self.levels: list[MatrixLevel] = []
         m = self.m
         # activations as these matrices compute them (inputs from the batch)
-        own = {nid: w.X[i] for i, nid in enumerate(network.inputs)}
+        own = {nid: w.a[nid] for nid in network.inputs + network.feature_inputs}
         for d in sorted(by_depth):
             neurons = sorted(by_depth[d], key=order.get)
             sources = sorted(

@@ -38,6 +38,8 @@ class Neuron:
     label: str = ""
     position: tuple[float, float] = (0.0, 0.0)
     extra: dict[str, Any] = field(default_factory=dict)
+    # an input computed from raw inputs: (function, (raw input ids…)); see ``features``
+    feature: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
@@ -148,8 +150,28 @@ class Network:
 
     @property
     def inputs(self) -> list[str]:
-        """Input ids in file order: the order of a dataset's input columns."""
-        return self.ids("input")
+        """Raw input ids in file order: the order of a dataset's input columns (feature
+        inputs, computed from these, are not among them)."""
+        return [n.id for n in self._neurons.values() if n.kind == "input" and not n.feature]
+
+    @property
+    def feature_inputs(self) -> list[str]:
+        """Input neurons computed from the raw inputs (x₁², sin x₁ …), in file order."""
+        return [n.id for n in self._neurons.values() if n.kind == "input" and n.feature]
+
+    def add_feature(
+        self, fn: str, of: list[str], neuron_id: str | None = None, **kwargs
+    ) -> Neuron:
+        """A feature input neuron ``fn(of…)`` computed from raw inputs."""
+        from .features import check_feature
+
+        problem = check_feature(fn, list(of), self.inputs)
+        if problem:
+            raise NetworkError(problem)
+        neuron = self.add_neuron("input", neuron_id, **kwargs)
+        neuron.feature = (fn, tuple(of))
+        self._structure_changed()
+        return neuron
 
     @property
     def outputs(self) -> list[str]:
@@ -297,6 +319,12 @@ class Network:
         """Put back a neuron object as it is (undo of a removal keeps its place)."""
         if neuron.id in self._neurons:
             raise NetworkError(f"a neuron with id {neuron.id!r} already exists")
+        if neuron.feature:
+            from .features import check_feature
+
+            problem = check_feature(neuron.feature[0], list(neuron.feature[1]), self.inputs)
+            if problem or neuron.kind != "input":
+                raise NetworkError(problem or "only an input neuron can be a feature")
         if index is None or index >= len(self._neurons):
             self._neurons[neuron.id] = neuron
         else:
@@ -312,6 +340,11 @@ class Network:
     def remove_neuron(self, neuron_id: str) -> tuple[Neuron, int, list[tuple[int, Connection]]]:
         """Remove a neuron and its connections; returns what is needed to put them back."""
         neuron = self.neuron(neuron_id)
+        users = [n.name for n in self._neurons.values() if n.feature and neuron_id in n.feature[1]]
+        if users:
+            raise NetworkError(
+                f"{neuron.name} feeds the feature input {users[0]}: remove that first"
+            )
         index = self.neuron_index(neuron_id)
         removed = [
             (i, c)
@@ -413,6 +446,12 @@ class Network:
             raise NetworkError(f"unknown kind {kind!r} (valid: {', '.join(KINDS)})")
         if kind == "input" and self.incoming(neuron_id):
             raise NetworkError(f"{neuron.name} has incoming connections: it cannot be an input")
+        if kind != "input" and neuron.feature:
+            raise NetworkError(f"{neuron.name} is a feature input: it stays an input")
+        if kind != "input" and any(
+            n.feature and neuron_id in n.feature[1] for n in self._neurons.values()
+        ):
+            raise NetworkError(f"{neuron.name} feeds a feature input: it stays an input")
         if kind == "output" and self.outgoing(neuron_id):
             raise NetworkError(f"{neuron.name} has outgoing connections: it cannot be an output")
         if kind == "input":

@@ -262,8 +262,33 @@ def _grad_x(walk, nid, s):
         )
         for c in walk.outgoing[nid]
     ]
+    # through the feature inputs computed from this one: ∂L/∂f·∂f/∂x
+    pairs += [
+        (
+            f"∂L/∂{walk.value_symbol(f)}",
+            walk.input_grad[f][s],
+            f"∂{walk.value_symbol(f)}/∂{walk.value_symbol(nid)}",
+            walk.feature_slopes[(f, nid)],
+        )
+        for f in walk.features
+        if (f, nid) in walk.feature_slopes
+    ]
     sym, num = _sum_of_products(walk, pairs, s)
     return f"∂L/∂{walk.value_symbol(nid)} = {sym}", num, walk.input_grad[nid][s]
+
+
+def _feature(walk, nid, s):
+    """A feature input's value: x₁² = 0.3² = 0.09."""
+    from .features import FEATURES
+
+    fn, args = walk.neurons[nid].feature
+    written = FEATURES[fn].symbol
+    numbers = [factor(walk.a[a][s], walk.fmt) for a in args]
+    return (
+        f"{walk.value_symbol(nid)} = {written([walk.value_symbol(a) for a in args])}",
+        written(numbers),
+        walk.a[nid][s],
+    )
 
 
 def _update(walk, key):
@@ -346,6 +371,8 @@ def build_steps(walk) -> None:
 
     non_inputs = [n for n in walk.order if walk.neurons[n].kind != "input"]
     group = walk.network.outputs if walk.softmax else []
+    for nid in walk.features:
+        add("forward", "a", nid, None, _feature(walk, nid, s), walk.a[nid])
     for nid in non_inputs:
         add("forward", "z", nid, None, _z(walk, nid, s), walk.z[nid])
         if nid not in group:
@@ -361,7 +388,7 @@ def build_steps(walk) -> None:
             share = walk.delta[nid] * walk.a[c.source]
             add("backward", "∂w", nid, c.key, _grad_w(walk, c.key, BATCH), share)
         add("backward", "∂b", nid, None, _grad_b(walk, nid, BATCH), walk.delta[nid])
-    for nid in walk.network.inputs:
+    for nid in walk.features + walk.network.inputs:  # features first: raw ones use theirs
         add("backward", "∂x", nid, None, _grad_x(walk, nid, s), walk.input_grad[nid])
     for nid in non_inputs:
         for c in walk.incoming[nid]:
@@ -374,7 +401,7 @@ def rebuild_numeric(walk, step, sample: int) -> str:
     nid, key = step.neuron, step.connection
     fn = {
         "z": lambda: _z(walk, nid, sample),
-        "a": lambda: _a(walk, nid, sample),
+        "a": lambda: (_feature if nid in walk.features else _a)(walk, nid, sample),
         "loss": lambda: _loss(walk, sample),
         "dL/dŷ": lambda: _dl_dyhat(walk, nid, sample),
         "δ": lambda: _delta(walk, nid, sample),

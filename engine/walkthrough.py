@@ -19,6 +19,7 @@ import numpy as np
 from . import walk_steps
 from .activations import LEAKY_SLOPE, get_activation, softmax_rows
 from .compiled import FUSED
+from .features import compute, slopes
 from .formatting import MINUS, NumberFormat, factor, sub, update_pair
 from .losses import BCE_EPS, get_loss
 from .optimizers import make_optimizer
@@ -141,10 +142,15 @@ class Walkthrough:
         inputs, outputs = self.network.inputs, self.network.outputs
         self.input_index = {nid: k for k, nid in enumerate(inputs)}
         self.output_index = {nid: k for k, nid in enumerate(outputs)}
+        for nid in inputs:
+            self.a[nid] = self.X[self.input_index[nid]].copy()
+        self.features = self.network.feature_inputs
+        for nid in self.features:  # x₁², sin x₁ …: from the raw inputs
+            fn, args = n[nid].feature
+            self.a[nid] = compute(fn, [self.a[a] for a in args])
         with np.errstate(over="ignore", invalid="ignore"):
             for nid in self.order:
                 if n[nid].kind == "input":
-                    self.a[nid] = self.X[self.input_index[nid]].copy()
                     continue
                 z = np.full(m, self.biases[nid])
                 for c in self.incoming[nid]:
@@ -206,6 +212,13 @@ class Walkthrough:
         weights = np.array([self.weights[c.key] for c in self.network.connections])
         self.penalty_value = self.penalty.value(weights)
         self.loss = self.data_loss + self.penalty_value
+        # a feature's ∂L/∂x flows on into the raw inputs it reads
+        self.feature_slopes = {}
+        for nid in self.features:
+            fn, args = n[nid].feature
+            for a, slope in zip(args, slopes(fn, [self.a[k] for k in args]), strict=True):
+                self.feature_slopes[(nid, a)] = slope
+                self.input_grad[a] = self.input_grad[a] + self.input_grad[nid] * slope
         self.weight_grad = {
             c.key: float(np.mean(self.delta[c.target] * self.a[c.source]))
             + self.penalty.slope(self.weights[c.key])

@@ -36,7 +36,7 @@ class Workspace:
         # exactly 1 beyond z ≈ 17, where ln(1 − ŷ) and 1/(ŷ(1 − ŷ)) would be infinite
         self.dY64 = None if dtype == np.float64 else np.zeros((net.n_outputs, m))
         self.A[net.ones_rows] = 1.0  # never written again: no level's rows are these
-        self.inputs = self.A[: net.n_inputs]
+        self.inputs = self.A[: net.n_raw]  # the batch's columns; features follow them
         self._output_rows = net.output_rows
         self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
         self.softmax = net.output_activation == "softmax"

@@ -51,7 +51,17 @@ class RemoveItems(QUndoCommand):
         )
         super().__init__(f"Delete {what}")
         self.doc = doc
-        self.neuron_ids = list(neurons)
+        # a raw input takes the feature inputs computed from it along (removed first)
+        net = doc.network
+        users = [
+            n.id
+            for n in net.neurons
+            if n.feature and n.id not in neurons and set(n.feature[1]) & set(neurons)
+        ]
+        self.neuron_ids = users + [
+            i for i in neurons if net.has_neuron(i) and net.neuron(i).feature
+        ]
+        self.neuron_ids += [i for i in neurons if i not in self.neuron_ids]
         self.connection_keys = [
             k for k in connections if k[0] not in neurons and k[1] not in neurons
         ]

@@ -34,13 +34,14 @@ from .files import FileController
 from .learning import LearningController
 from .menus import TOOL_NAMES, icon
 from .panels.data import DataPanel
+from .panels.decision_map import DecisionMap
 from .panels.gradients import GradientPanel
 from .panels.hidden import HiddenSpacePanel
 from .panels.inspector import Inspector
 from .panels.landscape import LandscapePanel
 from .panels.lesson import LessonPanel
 from .panels.parameters import ParameterPanel
-from .panels.plots import DecisionMap, LossPanel
+from .panels.plots import LossPanel
 from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel

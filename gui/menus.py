@@ -13,6 +13,7 @@ from engine.examples import examples_dir, list_lessons
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS
 from .commands import SetNeuronProperty
+from .features_action import add_playground_features
 from .panels import compgraph
 from .panels.inspector import ACTIVATION_NAMES
 
@@ -130,6 +131,12 @@ def build_actions(w) -> None:
         "Random weights and biases from an initialiser and a seed",
     )
     w.act_zero_biases = _action(w, "Set All &Biases to 0", w.zero_biases)
+    w.act_features = _action(
+        w,
+        "Add Playground &Features",
+        lambda: add_playground_features(w),
+        tip="Feature inputs x₁², x₂², x₁·x₂, sin x₁, sin x₂ computed from the raw inputs",
+    )
     w.act_arrange = _action(
         w,
         "&Arrange in Layers",
@@ -239,7 +246,7 @@ def build_menus_and_toolbar(w) -> None:
     m = bar.addMenu("&Network")
     m.addActions(list(w.tool_actions.values()))
     m.addSeparator()
-    m.addActions([w.act_randomize, w.act_zero_biases, w.act_arrange])
+    m.addActions([w.act_randomize, w.act_zero_biases, w.act_arrange, w.act_features])
 
     m = bar.addMenu("&Lessons")
     w.lessons_menu = m

@@ -91,6 +91,28 @@ def main(out: str = "shots") -> None:
     landscape_shots(out_dir)
     matrix_shot(out_dir)
     compgraph_shots(out_dir)
+    beyond_shots(out_dir)
+
+
+def beyond_shots(out_dir: Path) -> None:
+    """Lesson 17's three classes (16 hidden neurons) trained, and the regression example
+    trained: the K-class map and the continuous map with its colour bar."""
+    for example, stem, name in (
+        (None, "17_three_classes_16", "three-classes"),
+        ("regression_bumps", None, "regression"),
+    ):
+        window = window_with(example or "xor_lecture")
+        if stem:
+            window.files.open_lesson(stem)
+        window.learning.ensure_trainer().train()
+        window.learning._write_back()
+        window.learning.progress.emit()
+        window.learning.state_changed.emit()
+        window.map_dock.raise_()
+        save(window, out_dir / f"{name}.png")
+        window.decision_map.grab().save(str(out_dir / f"{name}-map.png"))
+        print(out_dir / f"{name}-map.png")
+        window.doc.undo_stack.setClean()
 
 
 def compgraph_shots(out_dir: Path) -> None:
@@ -183,6 +205,7 @@ if __name__ == "__main__":
         "--landscape": landscape_shots,
         "--matrix": matrix_shot,
         "--compgraph": compgraph_shots,
+        "--beyond": beyond_shots,
     }
     if sys.argv[1:2] and sys.argv[1] in only:  # only these; the others stay
         create_app()

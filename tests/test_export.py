@@ -120,3 +120,49 @@ def test_the_scripts_follow_the_training_rules(examples, tmp_path, rules, langua
         script_losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
     assert len(script_losses) == trainer.epoch
     assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
+
+
+def _beyond(kind: str):
+    """Issue 12's networks: softmax + cross-entropy on three classes, softmax + mse, L1
+    and L2 penalties, and feature inputs (one of each function) with a skip connection."""
+    from engine.examples import lessons_dir
+    from engine.files import load_network as load
+
+    if kind == "softmax":
+        net = load(lessons_dir() / "17_three_classes_3.json")
+        net.training.regularization, net.training.regularization_rate = "l2", 0.01
+        return net
+    if kind == "softmax_mse_l1":
+        net = load(lessons_dir() / "17_three_classes_3.json")
+        net.training.loss, net.training.optimizer = "mse", "sgd"
+        net.training.regularization, net.training.regularization_rate = "l1", 0.02
+        return net
+    net = load(lessons_dir() / "19_features_circle.json")
+    for fn, of in (("product", ["x1", "x2"]), ("sin", ["x1"]), ("cos", ["x2"])):
+        f = net.add_feature(fn, of)
+        net.connect(f.id, "y", 0.3)
+    net.connect("x1", "y", -0.2)
+    net.training.regularization, net.training.regularization_rate = "l2", 0.001
+    return net
+
+
+@pytest.mark.parametrize("kind", ["softmax", "softmax_mse_l1", "features"])
+@pytest.mark.parametrize("language", ["numpy", "torch"])
+def test_the_scripts_reproduce_softmax_penalties_and_features(tmp_path, kind, language):
+    net = _beyond(kind)
+    trainer = Trainer(net.copy())
+    trainer.train(12)
+    if language == "numpy":
+        script_losses = run_script(tmp_path, net, 12)
+    else:
+        pytest.importorskip("torch")
+        from engine.export import torch_script
+
+        path = tmp_path / "net_torch.py"
+        path.write_text(torch_script(net, path.name), "utf-8")
+        out = subprocess.run(
+            [sys.executable, str(path), "12"], capture_output=True, text=True, check=True
+        )
+        script_losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
+    assert len(script_losses) == 12
+    assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)

@@ -7,6 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from engine.activations import ACTIVATIONS, ELEMENTWISE
+from engine.features import FEATURES
 from engine.gradients import compare, compute_gradients, finite_differences
 from engine.losses import LOSSES
 from engine.network import Network
@@ -28,6 +29,12 @@ def networks(draw):
     net.training.regularization_rate = draw(st.sampled_from([0.0, 0.01, 0.3]))
     weight = st.floats(-2, 2, allow_nan=False)
     ids = [net.add_neuron("input").id for _ in range(n_in)]
+    raw = list(ids)
+    for _ in range(draw(st.integers(0, 2))):  # feature inputs: x², x·y, sin x, cos x
+        fn = draw(st.sampled_from(sorted(FEATURES)))
+        of = [draw(st.sampled_from(raw)) for _ in range(FEATURES[fn].arity)]
+        ids.append(net.add_feature(fn, of).id)
+    n_in = len(ids)
     for _ in range(n_hidden):
         act = draw(st.sampled_from(SMOOTH))
         ids.append(net.add_neuron("hidden", activation=act, bias=draw(weight)).id)
@@ -47,7 +54,8 @@ def networks(draw):
         for s in picked:
             net.connect(s, target, draw(weight))
     m = draw(st.integers(1, 5))
-    X = np.array(draw(st.lists(weight, min_size=n_in * m, max_size=n_in * m))).reshape(n_in, m)
+    n_raw = len(raw)  # the data holds the raw inputs; the network computes the features
+    X = np.array(draw(st.lists(weight, min_size=n_raw * m, max_size=n_raw * m))).reshape(n_raw, m)
     if loss == "bce":
         Y = np.array(
             draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=n_out * m, max_size=n_out * m))

@@ -372,3 +372,98 @@ def test_lesson_16_the_step_functions_flat_landscape():
         assert quoted in text, quoted
     assert "0.477" in text and "75 %" in text and "only 5 different values across ±15" in text
     assert "w x₁→h₁ is −5 instead of 5" in lesson_of(net)["do"]
+
+
+def test_lesson_17_three_classes_with_softmax():
+    from engine.formatting import to_plain
+
+    expected = {3: (0.37666666666666665, 0.37666666666666665), 8: (0.67, None)}
+    expected[16] = (0.9633333333333334, None)
+    for hidden, (accuracy, first) in expected.items():
+        net = lesson(f"17_three_classes_{hidden}")
+        assert net.output_activation == "softmax" and net.training.loss == "cross_entropy"
+        trainer = Trainer(net)
+        assert trainer.train().accuracy == pytest.approx(accuracy, abs=1e-9)
+        assert f"{100 * accuracy:.1f} %" in observe(net)
+        if first is not None:
+            assert trainer.history.accuracy[0] == pytest.approx(first, abs=1e-9)
+    text = lesson_of(net)["do"]
+    X, Y = (a.T.copy() for a in _data(net))
+    walk = Walkthrough(net, X[:, [0]], Y[:, [0]])  # "Walk: Sample 0"
+    lines = [to_plain(s.line) for s in walk.steps]
+    assert "Walk: Sample 0" in text and "read A = e^z_A/(e^z_A + e^z_B + e^z_C)" in text
+    assert "−[y_A·ln A + y_B·ln B + y_C·ln C]" in text and "δ_A = A − y_A" in text
+    assert any(line.startswith("A = e^z_A/(e^z_A + e^z_B + e^z_C) = e^") for line in lines)
+    assert any(line.startswith("L = −[y_A·ln A + y_B·ln B + y_C·ln C] = ") for line in lines)
+    assert any(line.startswith("δ_A = A − y_A = ") for line in lines)
+
+
+def _data(net):
+    from engine.trainer import split_dataset
+
+    train, _ = split_dataset(net)
+    return train.inputs, train.targets
+
+
+def test_lesson_18_regularisation():
+    import numpy as np
+
+    from engine.formatting import to_plain
+    from engine.maps import contour_segments, data_extent, neuron_map
+
+    shown = {}
+    for stem in ("18_regularization_none", "18_regularization_l2"):
+        net = lesson(stem)
+        trainer = Trainer(net)
+        trainer.train()
+        h = trainer.history
+        weights = np.abs(list(trainer.parameters()[0].values()))
+        trainer.write_back()
+        extent = data_extent(np.vstack([trainer.X.T, trainer.X_test.T]))
+        image = neuron_map(net.compile(), extent, 120)
+        segments = contour_segments(image, 0.5, extent)
+        length = float(np.sqrt(((segments[:, 0] - segments[:, 1]) ** 2).sum(axis=1)).sum())
+        shown[stem] = (h.loss[-1], h.accuracy[-1], h.test_loss[-1], h.test_accuracy[-1])
+        shown[stem] += (weights.max(), length, trainer.m)
+    text = observe(net)
+    (l0, a0, t0, ta0, w0, c0, m), (l2, a2, t2, ta2, w2, c2, _) = shown.values()
+    assert m == 40 and "40 noisy training points" in text
+    assert format_number(l0, 4) == "1.600×10⁻⁵" and "1.600×10⁻⁵" in text and a0 == 1.0
+    assert format_number(t0, 4) == "2.670" and ta0 == 0.75 and "75 %" in text
+    assert format_number(w0, 3) == "3.60" and "largest weight is 3.60" in text
+    assert format_number(l2, 4) == "0.3018" and a2 == 0.975 and "97.5 %" in text
+    assert format_number(t2, 4) == "0.3365" and ta2 == 0.825 and "82.5 %" in text
+    assert format_number(w2, 3) == "2.24" and "largest weight is 2.24" in text
+    assert f"{c2:.1f} against {c0:.1f}" in text
+    walk = Walkthrough(net, *(a.T.copy() for a in _data(net)))
+    lines = [to_plain(s.line) for s in walk.steps]
+    assert any("+ (λ/2)·Σ w²" in line for line in lines if line.startswith("L ="))
+    assert any("+ λ·w" in line for line in lines if line.startswith("∂L/∂w"))
+
+
+def test_lesson_19_feature_inputs_separate_the_circle():
+    import math
+
+    from engine.formatting import to_plain
+
+    net = lesson("19_features_circle")
+    assert [net.neuron(f).feature for f in net.feature_inputs] == [
+        ("square", ("x1",)),
+        ("square", ("x2",)),
+    ]
+    trainer = Trainer(net)
+    result = trainer.train()
+    weights, biases = trainer.parameters()
+    w1, w2, b = weights[("f1", "y")], weights[("f2", "y")], biases["y"]
+    text = observe(net)
+    assert result.epochs == 500 and result.accuracy == 0.995 and "99.5 %" in text
+    for value in (w1, w2, b):
+        assert format_number(value) in text
+    r1, r2 = math.sqrt(b / -w1), math.sqrt(b / -w2)
+    assert f"radii {r1:.2f} and {r2:.2f}" in text
+    raw = Trainer(lesson("19_features_circle_raw")).train()
+    assert raw.accuracy == 0.53 and "53 %" in text
+    X, Y = (a.T.copy() for a in _data(net))
+    walk = Walkthrough(net, X[:, [0]], Y[:, [0]])
+    lines = [to_plain(s.line) for s in walk.steps if s.phase == "forward"]
+    assert lines[0].startswith("x1² = x1² = ") or lines[0].startswith("x1² = ")

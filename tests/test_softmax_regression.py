@@ -279,3 +279,16 @@ def test_regression_trainer_records_rmse_and_accuracy_by_argmax_for_classes():
     X, Y = classes.X, classes.Y
     agree = (c.outputs(X).argmax(axis=0) == Y.argmax(axis=0)).mean()
     assert classes.evaluate()[1] == pytest.approx(agree)
+
+
+def test_the_command_line_reports_rmse_for_regression_and_walks_softmax(capsys):
+    from engine.cli import main
+    from engine.examples import examples_dir, lessons_dir
+
+    assert main(["train", str(examples_dir() / "regression_bumps.json"), "--epochs", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "rmse" in out and "accuracy" not in out
+    assert main(["walk", str(lessons_dir() / "17_three_classes_3.json")]) == 0
+    out = capsys.readouterr().out
+    assert "A = e^z_A/(e^z_A + e^z_B + e^z_C) = " in out and "δ_A = A − y_A = " in out
+    assert main(["check", str(lessons_dir() / "19_features_circle.json")]) == 0

@@ -33,6 +33,7 @@ from engine.datasets import (
 )
 from engine.formatting import format_number
 from engine.settings import DatasetSpec
+from engine.tasks import Task, class_names, rmse, task_of
 from engine.trainer import correct_mask
 
 from ..commands import SetDataset
@@ -213,13 +214,26 @@ class DataPanel(QWidget):
             return
         hidden = [n.id for n in net.neurons if n.kind == "hidden"]
         self.columns = net.inputs + hidden + net.outputs
+        self.task = task_of(self.data.targets)
         names = [net.neuron(n).name for n in self.columns]
-        names += [f"target {net.neuron(o).name}" for o in net.outputs] + ["✓/✗"]
-        values = np.zeros((len(self.data), len(self.columns) + len(net.outputs)))
+        outputs = [net.neuron(o).name for o in net.outputs]
+        if self.task is Task.CLASSES:  # the class, the arg-max's class, ✓/✗
+            self.class_labels = class_names(net, len(net.outputs))
+            extra = np.zeros((len(self.data), 2))
+            names += ["class", "predicted", "✓/✗"]
+        elif self.task is Task.REGRESSION:  # targets and the errors ŷ − y
+            extra = np.hstack([self.data.targets, np.zeros_like(self.data.targets)])
+            names += [f"target {o}" for o in outputs] + [f"ŷ − y {o}" for o in outputs]
+        else:
+            extra = self.data.targets
+            names += [f"target {o}" for o in outputs] + ["✓/✗"]
+        values = np.zeros((len(self.data), len(self.columns) + extra.shape[1]))
         values[:, : len(net.inputs)] = self.data.inputs
-        values[:, len(self.columns) :] = self.data.targets
-        self.model.set_table(names, values, np.zeros(len(self.data), bool))
-        self.table.horizontalHeader().resizeSection(len(names) - 1, 36)  # ✓/✗
+        values[:, len(self.columns) :] = extra
+        marks = self.task is not Task.REGRESSION
+        self.model.set_table(names, values, np.zeros(len(self.data), bool) if marks else None)
+        if marks:
+            self.table.horizontalHeader().resizeSection(len(names) - 1, 36)  # ✓/✗
         self.refresh_values()
 
     def refresh_values(self) -> None:
@@ -236,10 +250,25 @@ class DataPanel(QWidget):
         Y = np.ascontiguousarray(self.data.targets.T)
         with np.errstate(all="ignore"):
             ws = compiled.forward(X)
-        correct = correct_mask(ws.A[compiled.output_rows], Y)
+        yhat = ws.A[compiled.output_rows]
         n_in = len(net.inputs)
         rows = [compiled.row[nid] for nid in self.columns[n_in:]]
-        self.model.update_values(n_in, ws.A[rows].T, correct)
+        block = ws.A[rows].T
+        if self.task is Task.REGRESSION:
+            block = np.hstack([block, self.data.targets, (yhat - Y).T])
+            self.model.update_values(n_in, block, None)
+            self.summary.setText(
+                f"RMSE {format_number(rmse(yhat, Y), 4)} over {len(self.data)} samples"
+            )
+            self.correct = None
+            return
+        correct = correct_mask(yhat, Y)
+        if self.task is Task.CLASSES:
+            self.model.texts = {
+                len(self.columns): [self.class_labels[k] for k in Y.argmax(axis=0)],
+                len(self.columns) + 1: [self.class_labels[k] for k in yhat.argmax(axis=0)],
+            }
+        self.model.update_values(n_in, block, correct)
         self.summary.setText(
             f"{int(correct.sum())} of {len(self.data)} samples classified correctly"
         )
@@ -254,10 +283,13 @@ class TruthTable(QAbstractTableModel):
         self.names: list[str] = []
         self.values = np.zeros((0, 0))
         self.correct: np.ndarray | None = None
+        self.texts: dict[int, list[str]] = {}
 
     def set_table(self, names: list[str], values: np.ndarray, correct) -> None:
+        """``correct`` None: no ✓/✗ column (regression)."""
         self.beginResetModel()
         self.names, self.values, self.correct = names, values, correct
+        self.texts: dict[int, list[str]] = {}  # columns shown as text (class names)
         self.endResetModel()
 
     def update_values(self, first: int, block: np.ndarray, correct: np.ndarray) -> None:
@@ -283,10 +315,12 @@ class TruthTable(QAbstractTableModel):
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         r, c = index.row(), index.column()
-        last = c == len(self.names) - 1
+        last = c == len(self.names) - 1 and self.correct is not None
         if role == Qt.ItemDataRole.DisplayRole:
             if last:
                 return "✓" if self.correct[r] else "✗"
+            if c in self.texts:
+                return self.texts[c][r]
             return format_number(self.values[r, c], 3)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

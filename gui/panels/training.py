@@ -97,6 +97,18 @@ FIELDS: list[tuple[str, str, object, Callable[[TrainingSettings], bool]]] = [
         Number(0.0, open_low=True),
         lambda t: t.optimizer in ("rmsprop", "adam"),
     ),
+    (
+        "regularization",
+        "Regularisation",
+        [("none", "none"), ("L1: + λ·Σ|w|", "l1"), ("L2: + (λ/2)·Σ w²", "l2")],
+        ALWAYS,
+    ),
+    (
+        "regularization_rate",
+        "Rate λ",
+        Number(0.0),
+        lambda t: t.regularization != "none",
+    ),
     ("halve_on_plateau", "halve η on a plateau", bool, ALWAYS),
     ("plateau_patience", "Patience (epochs)", (1, 1_000_000, ""), lambda t: t.halve_on_plateau),
     ("halve_on_rise", "halve η when the loss rises", bool, ALWAYS),
