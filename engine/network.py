@@ -419,6 +419,22 @@ class Network:
     def set_activation(self, neuron_id: str, activation: str) -> None:
         self.set_activations({neuron_id: activation})
 
+    def activation_change(self, neuron_ids: list[str], activation: str) -> dict[str, str]:
+        """The changes that give ``neuron_ids`` this activation: outputs entering or leaving
+        a softmax group take all the outputs along. Raises NetworkError if not allowed."""
+        ids = list(neuron_ids)
+        outputs = all(self.neuron(i).kind == "output" for i in ids)
+        joins = activation == "softmax" or any(self.neuron(i).activation == "softmax" for i in ids)
+        if ids and outputs and joins:
+            ids = self.outputs
+        changes = {i: activation for i in ids if self.neuron(i).activation != activation}
+        problem = softmax_problem(
+            replace(n, activation=changes[n.id]) if n.id in changes else n for n in self.neurons
+        )
+        if problem:
+            raise NetworkError(problem)
+        return changes
+
     def set_activations(self, changes: dict[str, str]) -> None:
         """Several neurons' activations at once (all or none): the only way to move all
         the outputs into or out of a softmax group in one valid step."""
