@@ -159,6 +159,8 @@ class SetNeuronProperty(QUndoCommand):
     """label, kind, activation or bias of one or more neurons."""
 
     def __init__(self, doc: Document, neuron_ids: list[str], prop: str, value) -> None:
+        if prop == "activation":  # a softmax group changes as a whole (or raises)
+            neuron_ids = list(doc.network.activation_change(neuron_ids, value)) or neuron_ids
         names = ", ".join(doc.network.neuron(n).name for n in neuron_ids[:3])
         more = "…" if len(neuron_ids) > 3 else ""
         super().__init__(f"Set {prop} of {names}{more}")

@@ -41,7 +41,7 @@ from .panels.inspector import Inspector
 from .panels.landscape import LandscapePanel
 from .panels.lesson import LessonPanel
 from .panels.parameters import ParameterPanel
-from .panels.plots import LossPanel
+from .panels.plots import LossPanel, follow_palette
 from .panels.stepper import StepPanel
 from .panels.throttle import Throttled
 from .panels.training import TrainingPanel
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self, settings: QSettings | None = None, recovery: Recovery | None = None
     ) -> None:
         super().__init__()
+        follow_palette()  # the plots' colours, before any plot is made
         self.settings = settings or QSettings()
         self.doc = Document()
         self.doc.setParent(self)

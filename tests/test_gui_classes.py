@@ -188,3 +188,42 @@ def test_playground_features_in_one_undo_step_and_they_train(qtbot, window):
     while window.doc.undo_stack.canUndo() and len(net.neurons) > before:
         window.doc.undo_stack.undo()
     assert len(net.neurons) == before and not net.feature_inputs
+
+
+def test_a_dark_system_palette_gives_dark_plots_and_maps(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from gui.mainwindow import MainWindow
+    from gui.recovery import Recovery
+
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#202020"),
+        (QPalette.ColorRole.Base, "#1b1b1b"),
+        (QPalette.ColorRole.Text, "#e0e0e0"),
+        (QPalette.ColorRole.WindowText, "#e0e0e0"),
+    ):
+        dark.setColor(role, QColor(colour))
+    app.setPalette(dark)
+    try:
+        settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(settings, Recovery(tmp_path / "recovery"))
+        qtbot.addWidget(win)
+        win.files.open_path(RESOURCES / "lessons/17_three_classes_3.json", ask=False)
+        dmap = win.decision_map
+        assert dmap.plot.backgroundBrush().color().name() == "#1b1b1b"
+        middle = dmap.binary_lut[128]
+        assert max(middle) < 80  # the undecided middle of the two-class map is dark
+        win.map_dock.raise_()
+        dmap.refresh_image()
+        corner = dmap.last_image[0, 0, :3]  # K classes fade into the dark background
+        assert int(corner.max()) < 200
+    finally:
+        app.setPalette(light)
+        from gui.panels.plots import follow_palette
+
+        follow_palette()

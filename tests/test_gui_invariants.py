@@ -22,11 +22,13 @@ from PySide6.QtWidgets import QDockWidget
 from engine.files import network_to_dict
 from engine.formatting import format_number, to_html, update_pair
 from engine.landscape import flat_index, landscape
-from engine.maps import neuron_map
+from engine.maps import class_regions, neuron_map, output_maps
 from engine.session import StepSession
+from engine.tasks import Task
 from engine.trainer import Trainer
 from gui.commands import SetNeuronProperty, TrainingProgress
 from gui.learning import LONG_HISTORY
+from gui.panels.map_colours import class_image
 from gui.panels.throttle import flush_all
 from tests.gui_helpers import HandClock
 
@@ -39,6 +41,9 @@ FILES = [
     "lessons/01_and_or",
     "lessons/03_xor_by_hand",
     "lessons/05_backprop_learns_xor",
+    "lessons/17_three_classes_3",  # a softmax group over three classes
+    "lessons/19_features_circle",  # feature inputs
+    "examples/regression_bumps",  # continuous targets
 ]
 GRANULARITIES = ["step", "neuron", "level", "phase", "iteration", "epoch"]
 SEQUENCES, ACTIONS = 200, 20
@@ -194,7 +199,7 @@ def _do(window, qtbot, twin, rng, log, kind, answer) -> None:
     elif kind == "activation":
         nid = rng.choice([n.id for n in net.neurons if n.kind != "input"])
         act_name = rng.choice(["sigmoid", "tanh", "relu", "linear"])
-        if net.neuron(nid).activation != act_name:
+        if net.neuron(nid).activation != act_name:  # a softmax group moves as one
             window.doc.undo_stack.push(
                 SetNeuronProperty(window.doc, [nid], "activation", act_name)
             )
@@ -269,7 +274,11 @@ def check(window, twin: Twin, log: list[str]) -> None:
     # (c) the decision map, when on screen, is the engine's map of the canvas's weights
     dmap = window.decision_map
     if dmap.isVisible() and dmap.extent is not None:
-        expected = neuron_map(net.compile(), dmap.extent, dmap.RESOLUTION)
+        if dmap.task is Task.CLASSES:  # each pixel the arg-max class's colour
+            probabilities = output_maps(net.compile(), dmap.extent, dmap.RESOLUTION)
+            expected = class_image(*class_regions(probabilities))
+        else:
+            expected = neuron_map(net.compile(), dmap.extent, dmap.RESOLUTION)
         assert np.array_equal(dmap.last_image, expected), where
     # (e) the loss landscape, when on screen, is the engine's through the canvas's weights
     land = window.landscape_panel.landscape

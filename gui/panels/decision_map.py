@@ -37,8 +37,6 @@ from engine.tasks import Task, class_names, task_of
 from ..commands import SetDataset
 from ..theme import canvas_background, is_dark
 from .map_colours import (
-    BINARY_HIGH,
-    BINARY_LOW,
     BINARY_POINTS,
     class_colour,
     class_image,
@@ -64,8 +62,9 @@ class DecisionMap(QWidget):
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         # TensorFlow Playground's diverging map: orange for 0, white at 0.5, blue for 1
+        # (on a dark palette the undecided middle is dark, like the rest of the window)
         self.binary_lut = pg.ColorMap(
-            [0.0, 0.5, 1.0], [BINARY_LOW, "#f7f7f7", BINARY_HIGH]
+            [0.0, 0.5, 1.0], diverging_colours(is_dark())
         ).getLookupTable(nPts=256)
         self.image.setLookupTable(self.binary_lut)
         self.plot.addItem(self.image)
@@ -76,7 +75,8 @@ class DecisionMap(QWidget):
         self.legend.setWordWrap(True)
         self.legend.hide()
         # the 0.5 line, in input-space coordinates like the points (engine's marching squares)
-        self.contour = pg.PlotCurveItem(pen=pg.mkPen("#222", width=2), connect="pairs")
+        line = "#dddddd" if is_dark() else "#222222"  # boundaries stand out on either palette
+        self.contour = pg.PlotCurveItem(pen=pg.mkPen(line, width=2), connect="pairs")
         self.plot.addItem(self.contour)
         # points in deeper shades than the regions, ringed in white, so they show on both
         self.points = pg.ScatterPlotItem(size=10, pen=pg.mkPen("w", width=1.5))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from engine.formatting import format_number
 from engine.gradients import LevelMagnitudes
 
+from .plots import legend_brush
 from .throttle import Throttled
 
 MAX_CURVES = 8  # layers drawn at most (more would hide each other and take seconds)
@@ -84,7 +85,7 @@ class GradientPanel(QWidget):
         if shown != self._shown:
             self._shown = shown
             self.plot.clear()
-            self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+            self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
             self.curves = [
                 self.plot.plot(
                     [],

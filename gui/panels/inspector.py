@@ -4,8 +4,6 @@ the model is left as it was."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from engine.activations import ACTIVATIONS
 from engine.errors import NetworkError
 from engine.formatting import format_number
-from engine.network import KINDS, softmax_problem
+from engine.network import KINDS
 
 from ..commands import SetNeuronProperty, SetParameters
 from ..numbers import NumberError, parse_number
@@ -274,21 +272,14 @@ class Inspector(QWidget):
 
     def _activation_chosen(self, combo: QComboBox, ids: list[str | None]) -> None:
         name = combo.currentData()
-        net = self.doc.network
-        ids = [i for i in ids if i]
-        # a softmax group is all the outputs: entering or leaving it moves them all
-        joins = name == "softmax" or any(net.neuron(i).activation == "softmax" for i in ids)
-        if joins and all(net.neuron(i).kind == "output" for i in ids):
-            ids = net.outputs
-        ids = [i for i in ids if net.neuron(i).activation != name]
-        problem = softmax_problem(
-            replace(n, activation=name) if n.id in ids else n for n in net.neurons
-        )
-        if problem:
-            self.message.emit(problem)
-            self.refresh()
-        elif ids and name:
+        ids = [i for i in ids if i and self.doc.network.neuron(i).activation != name]
+        if not (ids and name):
+            return
+        try:  # outputs entering or leaving a softmax group take the others along
             self._push(SetNeuronProperty(self.doc, ids, "activation", name))
+        except NetworkError as e:
+            self.message.emit(str(e))
+            self.refresh()
 
     def _bias_committed(self, value: float) -> None:
         if self._neuron:

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .gradients import COLOURS
+from .plots import legend_brush
 from .throttle import Throttled
 
 ALL = "__all__"
@@ -28,7 +29,7 @@ class ParameterPanel(QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "value")
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
-        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
@@ -98,7 +99,7 @@ class ParameterPanel(QWidget):
             return
         self._labels = labels
         self.plot.clear()
-        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
         legend = len(labels) <= 8  # more would hide the plot
         self.curves = [
             self.plot.plot(

@@ -21,6 +21,26 @@ from engine.tasks import Task
 from .throttle import Throttled
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+
+
+def legend_brush():
+    """A legend's box: the plot's own background, nearly opaque."""
+    colour = pg.mkColor(pg.getConfigOption("background"))
+    colour.setAlpha(210)
+    return pg.mkBrush(colour)
+
+
+def follow_palette() -> None:
+    """Plots drawn from now on take the system palette's background and text colours (a
+    dark palette gets dark plots); called once a QApplication exists."""
+    from ..theme import canvas_background, is_dark, text_colour
+
+    if is_dark():
+        pg.setConfigOptions(background=canvas_background(), foreground=text_colour())
+    else:
+        pg.setConfigOptions(background="w", foreground="#333")
+
+
 PLOT_INTERVAL = 0.2  # seconds: plots redraw at most 5 times a second while training
 
 
@@ -31,7 +51,7 @@ class LossPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210))
+        self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setDownsampling(auto=True, mode="peak")  # long runs: draw what pixels show
         self.plot.setClipToView(True)
