@@ -78,7 +78,7 @@ class _Bce(Loss):
 
     def value(self, yhat, y):
         ratio, ln_q = self._logs(yhat)
-        return -float(np.vdot(y, ratio) + ln_q.sum()) / yhat.shape[1]
+        return -float(np.vdot(y, ratio) + np.add.reduce(ln_q, None)) / yhat.shape[1]
 
     def batched_value(self, yhat, y):
         ratio, ln_q = self._logs(yhat)
