@@ -238,7 +238,7 @@ class CompiledNetwork:
                     np.copyto(delta, ws.group_delta[out_cols])
                 elif fused == act.name:
                     np.subtract(a, Y[out_cols], delta, casting="same_kind")
-                    delta *= inv_m
+                    np.multiply(delta, inv_m, delta)
                 else:
                     act.backward(z, a, dY[out_cols], delta)
             dot(d, a_in_T, gW)  # ∂L/∂[W | b]: the row of ones gives ∂L/∂b

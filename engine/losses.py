@@ -73,7 +73,7 @@ class _Bce(Loss):
         ln_p = np.log(p)
         np.subtract(1.0, p, p)
         ln_q = np.log(p, p)
-        ln_p -= ln_q
+        np.subtract(ln_p, ln_q, ln_p)
         return ln_p, ln_q
 
     def value(self, yhat, y):

@@ -23,7 +23,7 @@ class Optimizer:
     def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
         """θ ← θ − η·g"""
         np.multiply(grad, self.learning_rate, self._tmp)
-        theta -= self._tmp
+        np.subtract(theta, self._tmp, theta)
         self.t += 1
 
     def state(self) -> dict:

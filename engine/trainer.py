@@ -203,7 +203,11 @@ class Trainer:
         in which case the weights are back to those the epoch started from.
         ``dtype`` overrides the settings' (stepping commits the walkthrough's float64
         update); an update in another dtype is one a replay would not repeat exactly."""
-        Xb, Yb = self.next_batch()
+        queue = self._queue  # next_batch(), inline: this is the hot path
+        if queue is None:
+            self._start_epoch()
+            queue = self._queue
+        Xb, Yb = queue[self._next]
         c = self._compiled
         if dtype is None or dtype is self.dtype:
             dtype = self.dtype
