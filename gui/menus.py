@@ -24,6 +24,7 @@ TOOL_NAMES = {
     "output": "Add output",
     "connect": "Connect",
 }
+PNG_SCALES = {1.0: "as on screen", 2.0: "slides", 4.0: "posters"}
 TOOL_ICONS = {
     "select": "select",
     "input": "add_input",
@@ -69,7 +70,12 @@ def build_actions(w) -> None:
         w, "&Save", f.save, QKeySequence.StandardKey.Save, std(sp.SP_DialogSaveButton)
     )
     w.act_save_as = _action(w, "Save &As…", f.save_as, QKeySequence.StandardKey.SaveAs)
-    w.act_export_png = _action(w, "Export Canvas as &PNG…", lambda: f.export_dialog("png"))
+    w.act_export_png = {
+        scale: _action(
+            w, f"at {scale:g}× ({why})", lambda _c=False, s=scale: f.export_dialog("png", s)
+        )
+        for scale, why in PNG_SCALES.items()
+    }
     w.act_export_svg = _action(w, "Export Canvas as S&VG…", lambda: f.export_dialog("svg"))
     w.act_export_script = _action(w, "Export as &NumPy Script…", f.export_script_dialog)
     w.act_export_torch = _action(
@@ -196,7 +202,9 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     m.addActions([w.act_save, w.act_save_as])
     m.addSeparator()
-    m.addActions([w.act_export_png, w.act_export_svg, w.act_export_script, w.act_export_torch])
+    w.export_png_menu = m.addMenu("Export Canvas as &PNG")
+    w.export_png_menu.addActions(list(w.act_export_png.values()))
+    m.addActions([w.act_export_svg, w.act_export_script, w.act_export_torch])
     m.addSeparator()
     m.addAction(w.act_quit)
 

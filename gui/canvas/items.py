@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
+    QColor,
     QImage,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -185,7 +187,7 @@ class NeuronItem(QGraphicsItem):
 
         if self.thumbnail is not None:
             target = QRectF(-THUMB / 2, -RADIUS - THUMB - 8, THUMB, THUMB)
-            painter.drawImage(target, self.thumbnail)
+            _draw_image(painter, target, self.thumbnail)
             painter.setPen(QPen(outline, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(target)
@@ -302,6 +304,24 @@ class ConnectionItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         pass  # never called (ItemHasNoContents): ConnectionLayer paints every connection
+
+
+def _draw_image(painter: QPainter, target: QRectF, image: QImage) -> None:
+    """A bitmap, or in an SVG export one rectangle per pixel, so the figure stays vector."""
+    engine = painter.paintEngine()
+    if engine is None or engine.type() != QPaintEngine.Type.SVG:
+        painter.drawImage(target, image)
+        return
+    w, h = image.width(), image.height()
+    cw, ch = target.width() / w, target.height() / h
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    for y in range(h):
+        for x in range(w):
+            painter.setBrush(QColor(image.pixel(x, y)))
+            # a hair wider than a pixel: no hairline gaps between rectangles in viewers
+            painter.drawRect(QRectF(target.x() + x * cw, target.y() + y * ch, cw + 0.3, ch + 0.3))
+    painter.restore()
 
 
 def _arrow_head(line: QLineF, tip: QPointF, size: float) -> QPolygonF:
