@@ -13,6 +13,7 @@ from engine.examples import examples_dir, list_lessons
 from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS
 from .commands import SetNeuronProperty
+from .handout_export import export_worked_solution_dialog
 from .panels.inspector import ACTIVATION_NAMES
 
 ICONS = examples_dir().parent / "icons"
@@ -77,6 +78,14 @@ def build_actions(w) -> None:
         for scale, why in PNG_SCALES.items()
     }
     w.act_export_svg = _action(w, "Export Canvas as S&VG…", lambda: f.export_dialog("svg"))
+    w.act_export_handout = _action(
+        w,
+        "Export &Worked Solution…",
+        lambda: export_worked_solution_dialog(w),
+        None,
+        None,
+        "The current iteration, every step with its formula and numbers, as HTML, Markdown or LaTeX",
+    )
     w.act_export_script = _action(w, "Export as &NumPy Script…", f.export_script_dialog)
     w.act_export_torch = _action(
         w, "Export as P&yTorch Script…", lambda: f.export_script_dialog("torch")
@@ -204,7 +213,7 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     w.export_png_menu = m.addMenu("Export Canvas as &PNG")
     w.export_png_menu.addActions(list(w.act_export_png.values()))
-    m.addActions([w.act_export_svg, w.act_export_script, w.act_export_torch])
+    m.addActions([w.act_export_svg, w.act_export_handout, w.act_export_script, w.act_export_torch])
     m.addSeparator()
     m.addAction(w.act_quit)
 

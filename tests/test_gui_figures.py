@@ -156,3 +156,41 @@ def test_export_command_needs_no_window_or_screen(examples, tmp_path):
     assert result.returncode == 0, result.stderr
     assert re.match(r"wrote .*fig\.svg after step 5 of 31 \(forward\)", result.stdout)
     assert "<image" not in out.read_text("utf-8")
+
+
+def test_export_worked_solution_of_the_iteration_being_stepped(
+    window, examples, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine.formatting import to_html
+
+    window.files.open_path(examples / "xor_lecture.json", ask=False)
+    for _ in range(3):
+        window.act_step.trigger()
+    walk = window.learning.session.walk
+    answers = iter([(str(tmp_path / "sol.html"), ""), (str(tmp_path / "sol"), "LaTeX (*.tex)")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
+    window.act_export_handout.trigger()
+    page = (tmp_path / "sol.html").read_text("utf-8")
+    assert all(to_html(s.line) in page for s in walk.steps)
+    assert "<svg" in page and "Truth table" in page
+    window.act_export_handout.trigger()
+    assert (tmp_path / "sol.tex").read_text("utf-8").startswith("\\documentclass")
+    assert window.learning.session.walk is walk  # exporting moved nothing
+    assert window.learning.session.cursor.position == 2
+
+
+def test_export_worked_solution_without_a_dataset_says_why(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from tests.gui_helpers import DialogAnswerer
+
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "s.html"), "")
+    )
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Ok])
+    window.act_export_handout.trigger()
+    answerer.stop()
+    assert answerer.seen and "Cannot export the worked solution" in answerer.seen[0]
+    assert not (tmp_path / "s.html").exists()
