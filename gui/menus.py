@@ -15,6 +15,7 @@ from .canvas.scene import TOOL_HINTS
 from .commands import SetNeuronProperty
 from .handout_export import export_worked_solution_dialog
 from .panels.inspector import ACTIVATION_NAMES
+from .presentation import SCALES as PRESENTATION_SCALES
 
 ICONS = examples_dir().parent / "icons"
 TOOL_KEYS = {"select": "S", "input": "I", "hidden": "H", "output": "O", "connect": "C"}
@@ -153,6 +154,17 @@ def build_actions(w) -> None:
         "Lay the network out in columns by depth",
     )
     w.act_about = _action(w, "&About Backprop Studio", w.about)
+    w.act_presentation = _action(
+        w,
+        "&Presentation",
+        w.presentation.toggle,
+        "F5",
+        None,
+        "For a projector: canvas, step-through, decision map and lesson, in larger type; "
+        "Esc leaves",
+    )
+    w.act_presentation.setCheckable(True)
+    w.presentation.changed.connect(w.act_presentation.setChecked)
     w.act_thumbnails = _action(w, "Neuron &Maps on the Canvas", w._refresh_thumbnails, "Ctrl+M")
     w.act_thumbnails.setCheckable(True)
     w.act_thumbnails.setStatusTip("Each neuron's activation over the input space, above it")
@@ -226,6 +238,17 @@ def build_menus_and_toolbar(w) -> None:
     m.addActions([w.act_zoom_in, w.act_zoom_out, w.act_zoom_reset, w.act_fit])
     m.addSeparator()
     m.addAction(w.act_thumbnails)
+    m.addSeparator()
+    m.addAction(w.act_presentation)
+    w.scale_menu = m.addMenu("Presentation &Scale")
+    group = QActionGroup(w)
+    for scale in PRESENTATION_SCALES:
+        a = w.scale_menu.addAction(
+            f"{scale * 100:g} %", lambda _c=False, s=scale: w.presentation.set_scale(s)
+        )
+        a.setCheckable(True)
+        a.setChecked(scale == w.presentation.scale)
+        group.addAction(a)
     m.addSeparator()
     for dock in (
         w.inspector_dock,

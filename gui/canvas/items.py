@@ -33,6 +33,7 @@ HANDLE_RADIUS = 6.5
 ARROW = 10.0
 MAX_PEN = 7.0
 WEIGHT_FOR_MAX_PEN = 8.0
+ANNOTATION_LINE = 14.0  # height of a line of z, a, δ under a neuron (at scale 1)
 THUMB = 44.0  # side of a neuron's activation map drawn above it
 MIN_LABEL_ZOOM = 0.55  # below this zoom, weight labels would be under 6 px tall
 # Lines use flat caps: Qt's raster engine strokes a round-capped antialiased line about ten
@@ -75,10 +76,19 @@ class NeuronItem(QGraphicsItem):
 
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        below = 30 + 14 * len(self.annotation)
+        k = theme.scale()
+        below = 30 * k + ANNOTATION_LINE * k * len(self.annotation)
         above = THUMB + 14 if self.thumbnail is not None else 10
-        side = RADIUS + (61 if self.annotation else 2 * HANDLE_RADIUS + 4)
+        side = RADIUS + (61 * k if self.annotation else 2 * HANDLE_RADIUS + 4)
         return QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + below)
+
+    def annotation_rect(self) -> QRectF:
+        """Where the z, a, δ lines are written (item coordinates): under the bias."""
+        k = theme.scale()
+        top = RADIUS + (19 * k if self.activation else 3)
+        return QRectF(
+            -RADIUS - 60 * k, top, 2 * RADIUS + 120 * k, ANNOTATION_LINE * k * len(self.annotation)
+        )
 
     def set_thumbnail(self, image: QImage | None) -> None:
         if image is None and self.thumbnail is None:
@@ -161,8 +171,9 @@ class NeuronItem(QGraphicsItem):
                 symbol,
             )
             painter.setFont(theme.font(8.5))
+            k = theme.scale()
             painter.drawText(
-                QRectF(-RADIUS - 20, RADIUS + 3, 2 * RADIUS + 40, 16),
+                QRectF(-RADIUS - 20 * k, RADIUS + 3, 2 * RADIUS + 40 * k, 16 * k),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 f"b = {format_number(self.bias, 3)}",
             )
@@ -177,10 +188,11 @@ class NeuronItem(QGraphicsItem):
         if self.annotation:
             painter.setFont(theme.font(9))
             painter.setPen(theme.ANNOTATION)
-            top = RADIUS + (19 if self.activation else 3)
+            box = self.annotation_rect()
+            step = ANNOTATION_LINE * theme.scale()
             for i, line in enumerate(self.annotation):
                 painter.drawText(
-                    QRectF(-RADIUS - 60, top + 14 * i, 2 * RADIUS + 120, 14),
+                    QRectF(box.left(), box.top() + step * i, box.width(), step),
                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                     line,
                 )
