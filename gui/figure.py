@@ -44,11 +44,13 @@ def _figure_state(scene) -> Iterator[QRectF]:
     scene.clearSelection()
     labels_were_visible = scene.labels_visible
     scene.show_weight_labels(True)
+    scene.place_labels()
     try:
         with vector_items(scene):
             yield figure_rect(scene)
     finally:
         scene.show_weight_labels(labels_were_visible)
+        scene.place_labels()
         for item in selected:
             item.setSelected(True)
 

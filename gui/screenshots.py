@@ -90,6 +90,27 @@ def main(out: str = "shots") -> None:
     window.doc.undo_stack.setClean()
     landscape_shots(out_dir)
     matrix_shot(out_dir)
+    layout_shots(out_dir)
+
+
+def layout_shots(out_dir: Path) -> None:
+    """Lesson 3 being stepped through (the backward pass on sample (0, 1)) at a laptop's,
+    a desktop's and a projector's size, and in presentation mode."""
+    for width, height in ((1024, 700), (1440, 900), (1920, 1080)):
+        window = window_with("xor_lecture")
+        window.files.open_lesson("03_xor_by_hand")
+        window.resize(width, height)
+        save(window, None)
+        window.learning.set_sample(1)
+        for _ in range(17):
+            window.learning.step_forward()
+        save(window, out_dir / f"size-{width}x{height}.png")
+        if width == 1440:
+            window.presentation.enter()
+            save(window, out_dir / "presentation.png")
+            window.presentation.leave()
+        window.doc.undo_stack.setClean()
+        window.close()
 
 
 def matrix_shot(out_dir: Path) -> None:
@@ -141,9 +162,10 @@ def save(window, path: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["--landscape"], ["--matrix"]):  # only these; the others stay
+    only = {"--landscape": landscape_shots, "--matrix": matrix_shot, "--layouts": layout_shots}
+    if sys.argv[1:2] and sys.argv[1] in only:  # only these; the others stay
         create_app()
         target = Path(sys.argv[2] if len(sys.argv) > 2 else "shots")
-        (landscape_shots if sys.argv[1] == "--landscape" else matrix_shot)(target)
+        only[sys.argv[1]](target)
     else:
         main(*sys.argv[1:])

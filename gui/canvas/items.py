@@ -24,6 +24,7 @@ from engine.activations import get_activation
 from engine.formatting import format_number
 
 from .. import theme
+from . import neuron_text
 
 if TYPE_CHECKING:
     from .layer import ConnectionLayer
@@ -33,7 +34,6 @@ HANDLE_RADIUS = 6.5
 ARROW = 10.0
 MAX_PEN = 7.0
 WEIGHT_FOR_MAX_PEN = 8.0
-ANNOTATION_LINE = 14.0  # height of a line of z, a, δ under a neuron (at scale 1)
 THUMB = 44.0  # side of a neuron's activation map drawn above it
 MIN_LABEL_ZOOM = 0.55  # below this zoom, weight labels would be under 6 px tall
 # Lines use flat caps: Qt's raster engine strokes a round-capped antialiased line about ten
@@ -49,6 +49,7 @@ class NeuronItem(QGraphicsItem):
         self.annotation: list[str] = []  # z, a, δ while stepping through training
         self.thumbnail: QImage | None = None  # its activation over the input space
         self.focus = False  # the neuron the current step is about
+        self.text_side = "below"  # where its bias and z, a, δ go (see placement)
         self._hover = False
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -62,6 +63,7 @@ class NeuronItem(QGraphicsItem):
         self.update_from(neuron)
 
     def update_from(self, neuron) -> None:
+        self.prepareGeometryChange()  # the bias's width may change
         self.kind = neuron.kind
         self.label = neuron.name
         self.activation = neuron.activation
@@ -76,19 +78,30 @@ class NeuronItem(QGraphicsItem):
 
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        k = theme.scale()
-        below = 30 * k + ANNOTATION_LINE * k * len(self.annotation)
         above = THUMB + 14 if self.thumbnail is not None else 10
-        side = RADIUS + (61 * k if self.annotation else 2 * HANDLE_RADIUS + 4)
-        return QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + below)
+        side = RADIUS + 2 * HANDLE_RADIUS + 4
+        body = QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + 10)
+        return body.united(self.text_rect().adjusted(-2, -2, 2, 2))
 
-    def annotation_rect(self) -> QRectF:
-        """Where the z, a, δ lines are written (item coordinates): under the bias."""
-        k = theme.scale()
-        top = RADIUS + (19 * k if self.activation else 3)
-        return QRectF(
-            -RADIUS - 60 * k, top, 2 * RADIUS + 120 * k, ANNOTATION_LINE * k * len(self.annotation)
-        )
+    def body_rect(self) -> QRectF:
+        """The neuron itself, a margin and its map (item coordinates): what no label may
+        cover (the gold glow of the current step may pass under a label)."""
+        m = RADIUS + 3
+        top = m + (self.thumbnail_space() if self.thumbnail is not None else 0)
+        return QRectF(-m, -top, 2 * m, top + m)
+
+    def thumbnail_space(self) -> float:
+        return THUMB + 8
+
+    def text_rect(self, side: str | None = None) -> QRectF:
+        """The bias and z, a, δ lines (item coordinates), on ``side`` or where they are."""
+        return neuron_text.block_rect(self, RADIUS, side)
+
+    def set_text_side(self, side: str) -> None:
+        if side != self.text_side:
+            self.prepareGeometryChange()
+            self.text_side = side
+            self.update()
 
     def set_thumbnail(self, image: QImage | None) -> None:
         if image is None and self.thumbnail is None:
@@ -96,6 +109,9 @@ class NeuronItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.thumbnail = image
         self.update()
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "schedule_placement"):
+            scene.schedule_placement()
 
     def set_annotation(self, lines: list[str], focus: bool) -> None:
         if lines != self.annotation or focus != self.focus:
@@ -170,13 +186,6 @@ class NeuronItem(QGraphicsItem):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 symbol,
             )
-            painter.setFont(theme.font(8.5))
-            k = theme.scale()
-            painter.drawText(
-                QRectF(-RADIUS - 20 * k, RADIUS + 3, 2 * RADIUS + 40 * k, 16 * k),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                f"b = {format_number(self.bias, 3)}",
-            )
         else:
             painter.setFont(theme.font(12, bold=True))
             painter.drawText(
@@ -185,17 +194,7 @@ class NeuronItem(QGraphicsItem):
                 self.label,
             )
 
-        if self.annotation:
-            painter.setFont(theme.font(9))
-            painter.setPen(theme.ANNOTATION)
-            box = self.annotation_rect()
-            step = ANNOTATION_LINE * theme.scale()
-            for i, line in enumerate(self.annotation):
-                painter.drawText(
-                    QRectF(box.left(), box.top() + step * i, box.width(), step),
-                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                    line,
-                )
+        neuron_text.paint(self, painter, RADIUS)
 
         if self.thumbnail is not None:
             target = QRectF(-THUMB / 2, -RADIUS - THUMB - 8, THUMB, THUMB)
@@ -230,6 +229,9 @@ class NeuronItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.adjust()
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "schedule_placement"):
+                scene.schedule_placement()
         return super().itemChange(change, value)
 
 
@@ -356,23 +358,65 @@ class WeightLabel(QGraphicsItem):
         super().__init__(edge)
         self.edge = edge
         self.text = ""
-        self.extra = ""  # a second line while stepping: ∂L/∂w, or old → new
+        self.extra = ""  # a second line while stepping: ∂L/∂w
+        self.compact = False
+        self.crowded = False  # left out by the placement: no clear spot for it
+        self.t = self.POSITION  # where along its connection (placement moves it)
+        self.offset = 0.0  # and how far across it, in plate heights
         self._rect = QRectF()
         self.setZValue(1)
         self.setCursor(Qt.CursorShape.IBeamCursor)
 
-    def set_text(self, text: str, extra: str = "") -> None:
-        if (text, extra) == (self.text, self.extra):
+    def set_text(self, text: str, extra: str = "", compact: bool | None = None) -> None:
+        """The weight and a second line (∂L/∂w = …), or during the update "old → new"
+        alone on one line. ``compact``, for crowded canvases: "∂L/∂w = −0.02" shows as
+        "−0.02" (its purple says what it is, as the glow does) and "old → new" as
+        "→ new"; None keeps the mode."""
+        compact = self.compact if compact is None else compact
+        if (text, extra, compact) == (self.text, self.extra, self.compact):
             return
         self.prepareGeometryChange()
-        self.text, self.extra = text, extra
-        w = max(theme.text_width(text, 9), theme.text_width(extra, 8.5)) + 10
-        h = theme.line_height(9) * (2 if extra else 1) + 4
+        self.text, self.extra, self.compact = text, extra, compact
+        first, second = self.shown_lines
+        w = max(theme.text_width(first, 9), theme.text_width(second, 8.5)) + 10
+        h = theme.line_height(9) * (2 if second else 1) + 4
         self._rect = QRectF(-w / 2, -h / 2, w, h)
         self.update()
 
+    @property
+    def updating(self) -> bool:
+        return " → " in self.extra
+
+    @property
+    def shown_lines(self) -> tuple[str, str]:
+        """(first line, second line or "") as drawn."""
+        if self.updating:
+            new = self.extra.split(" → ", 1)[1]
+            return (f"→ {new}" if self.compact else self.extra), ""
+        if self.compact and self.extra:
+            return self.text, self.extra.split(" = ", 1)[-1]
+        return self.text, self.extra
+
     def place(self, line: QLineF) -> None:
-        self.setPos(line.pointAt(self.POSITION))
+        self.setPos(self.point_at(self.t, self.offset))
+
+    def point_at(self, t: float, offset: float = 0.0) -> QPointF:
+        """``t`` along the line, moved ``offset`` plate heights across it."""
+        line = self.edge.line()
+        p = line.pointAt(t)
+        if offset and line.length() > 0:
+            normal = line.normalVector().unitVector()
+            shift = offset * self._rect.height()
+            p += QPointF(normal.dx() * shift, normal.dy() * shift)
+        return p
+
+    def rect_at(self, t: float, offset: float = 0.0) -> QRectF:
+        """The plate's rectangle in scene coordinates if it sat there."""
+        return self._rect.translated(self.point_at(t, offset))
+
+    def move_to(self, t: float, offset: float = 0.0) -> None:
+        self.t, self.offset = t, offset
+        self.setPos(self.point_at(t, offset))
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
@@ -387,13 +431,14 @@ class WeightLabel(QGraphicsItem):
         painter.drawRoundedRect(rect, 4, 4)
         painter.setPen(theme.text_colour())
         painter.setFont(theme.font(9))
-        if not self.extra:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        first, second = self.shown_lines
+        if not second:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, first)
             return
         top, bottom = QRectF(rect), QRectF(rect)
         top.setBottom(rect.center().y())
         bottom.setTop(rect.center().y())
-        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, first)
         painter.setFont(theme.font(8.5))
         painter.setPen(theme.ANNOTATION)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, self.extra)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, second)
