@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         update_thumbnails(self.scene, self.doc.network.compile(), self.act_thumbnails.isChecked())
 
     def _running_changed(self, running: bool) -> None:
+        # while playing, labels keep their places (placing them every frame would cost
+        # more than training on a large network); placed again when it stops
+        self.scene.set_placement_paused(running)
         sp = QStyle.StandardPixmap
         self.act_play.setText("Pause" if running else "Play")
         self.act_play.setIcon(

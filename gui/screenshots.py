@@ -138,10 +138,8 @@ def landscape_shots(out_dir: Path) -> None:
     window.learning._write_back()
     window.learning.progress.emit()
     window.landscape_dock.raise_()
-    window.resizeDocks([window.training_dock], [430], Qt.Orientation.Horizontal)
-    window.resizeDocks(
-        [window.training_dock, window.loss_dock], [300, 420], Qt.Orientation.Vertical
-    )
+    window.resizeDocks([window.step_dock], [560], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.step_dock, window.map_dock], [260, 580], Qt.Orientation.Vertical)
     panel = window.landscape_panel
     panel.choose(("w", "x1", "h1"), ("w", "x2", "h1"))
     save(window, out_dir / "landscape.png")

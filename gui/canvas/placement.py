@@ -30,6 +30,10 @@ NEURON_WEIGHT = 25.0  # covering a neuron costs this many times covering a label
 MAX_PLACED = 600  # larger networks keep the default (their labels show only zoomed in)
 SORTED_UP_TO = 150  # labels ordered by how constrained they are (a scan of their spots)
 BLOCK_ROUNDS = 3
+# rectangles compared per placement, all passes together (about a tenth of a second): a
+# dense network stops searching there (its remaining labels take their first spot, and
+# are left out if it is taken)
+BUDGET = 250_000
 
 
 def _preference(spot: tuple[float, float]) -> float:
@@ -74,8 +78,13 @@ class _Plate:
 
 
 class _Grid:
-    def __init__(self) -> None:
+    def __init__(self, budget: list[int]) -> None:
         self.cells: dict[tuple[int, int], list] = defaultdict(list)
+        self.budget = budget  # shared by the passes of one placement
+
+    @property
+    def spent(self) -> bool:
+        return self.budget[0] <= 0
 
     @staticmethod
     def _keys(r: Rect):
@@ -94,27 +103,36 @@ class _Grid:
                 self.cells[k] = [e for e in cell if e[1] is not owner]
 
     def overlap(self, r: Rect, owner=None) -> float:
-        """Area of ``r`` covered by rectangles of other owners (each counted once), a
-        neuron's weighted more."""
-        seen, total = set(), 0.0
+        """Area of ``r`` covered by rectangles of other owners, a neuron's weighted more.
+        A rectangle in several cells counts in the cell holding the corner of its
+        intersection with ``r`` only, so once."""
+        total = 0.0
         left, top, right, bottom = r
         for k in self._keys(r):
-            for entry in self.cells.get(k, ()):
-                o, who, weight = entry
-                if who is owner or id(entry) in seen:
+            cell = self.cells.get(k)
+            if not cell:
+                continue
+            self.budget[0] -= len(cell)
+            ci, cj = k
+            for o, who, weight in cell:
+                x0 = o[0] if o[0] > left else left
+                x1 = o[2] if o[2] < right else right
+                if x1 <= x0:
                     continue
-                seen.add(id(entry))
-                w = min(right, o[2]) - max(left, o[0])
-                if w > 0:
-                    h = min(bottom, o[3]) - max(top, o[1])
-                    if h > 0:
-                        total += weight * w * h
+                y0 = o[1] if o[1] > top else top
+                y1 = o[3] if o[3] < bottom else bottom
+                if y1 <= y0 or who is owner:
+                    continue
+                if int(x0 // CELL) == ci and int(y0 // CELL) == cj:
+                    total += weight * (x1 - x0) * (y1 - y0)
         return total
 
 
 def _best(grid: _Grid, plate: _Plate, spots=SPOTS) -> tuple[tuple[float, float], float]:
     best, best_cost = plate.spot, None
     for spot in spots:
+        if best_cost is not None and grid.spent:
+            break
         cost = grid.overlap(plate.at(*spot))
         if best_cost is None or cost < best_cost:
             best, best_cost = spot, cost
@@ -131,12 +149,13 @@ def place_labels(scene) -> None:
             label.crowded = False
             label.setVisible(bool(label.text or label.extra) and scene.labels_visible)
     crowded: list = []
+    budget = [BUDGET]
     can_shorten = any(label.extra for label in labels)
     for compact in (False, True):
         for label in labels:
             label.set_text(label.text, label.extra, compact=compact)
         # the full texts get a quick try when the short ones are there to fall back on
-        crowded = _place_moving_texts(scene, thorough=compact or not can_shorten)
+        crowded = _place_moving_texts(scene, budget, compact or not can_shorten)
         if not crowded or not can_shorten:
             break
     for label in crowded:
@@ -145,13 +164,15 @@ def place_labels(scene) -> None:
             label.setVisible(False)
 
 
-def _place_moving_texts(scene, thorough: bool = True) -> list:
+def _place_moving_texts(scene, budget: list[int], thorough: bool = True) -> list:
     """Place; a neuron's text in the way of a crowded label tries its other sides (a few
     rounds). Returns the labels still left covering something."""
     banned: dict[object, set[str]] = {}
     crowded: list = []
     for _round in range(BLOCK_ROUNDS if thorough else 1):
-        blamed, crowded = _place(scene, banned, thorough)
+        blamed, crowded = _place(scene, banned, budget, thorough)
+        if budget[0] <= 0:
+            break
         if not crowded:
             return []
         fresh = False
@@ -165,7 +186,7 @@ def _place_moving_texts(scene, thorough: bool = True) -> list:
     return crowded
 
 
-def _place(scene, banned: dict, thorough: bool = True) -> tuple[set, list]:
+def _place(scene, banned: dict, budget: list[int], thorough: bool = True) -> tuple[set, list]:
     """One placement: (neurons whose text stands in a crowded label's way, the labels
     left covering something)."""
     neurons = list(scene.neuron_items.values())
@@ -176,7 +197,7 @@ def _place(scene, banned: dict, thorough: bool = True) -> tuple[set, list]:
     ]
     if len(plates) + len(neurons) > MAX_PLACED:
         return set(), []
-    grid = _Grid()
+    grid = _Grid(budget)
     for n in neurons:
         grid.add(_rect(n.mapRectToScene(n.body_rect()), 0), n, NEURON_WEIGHT)
     for n in neurons:
@@ -202,11 +223,16 @@ def _place(scene, banned: dict, thorough: bool = True) -> tuple[set, list]:
     for plate in plates:
         plate.spot, cost[plate] = _best(grid, plate)
         grid.add(plate.at(*plate.spot), plate)
-    if thorough:
+    if thorough and not grid.spent:
         _repair(grid, cost)
     for plate in plates:
         plate.label.move_to(*plate.spot)
     crowded = [p for p, c in cost.items() if c > 0]
+    texts = [
+        (n, _rect(n.mapRectToScene(n.text_rect()), 0))
+        for n in neurons
+        if crowded and not n.text_rect().isEmpty()
+    ]
     blamed = set()
     for plate in crowded:  # the neuron texts in the way of its line
         sweep = [plate.at(t, 0.0) for t, _o in SPOTS if _o == 0]
@@ -216,11 +242,9 @@ def _place(scene, banned: dict, thorough: bool = True) -> tuple[set, list]:
             max(r[2] for r in sweep),
             max(r[3] for r in sweep),
         )
-        for n in neurons:
-            if not n.text_rect().isEmpty():
-                r = _rect(n.mapRectToScene(n.text_rect()), 0)
-                if r[0] < reach[2] and reach[0] < r[2] and r[1] < reach[3] and reach[1] < r[3]:
-                    blamed.add(n)
+        for n, r in texts:
+            if _intersects(r, reach):
+                blamed.add(n)
     return blamed, [p.label for p in crowded]
 
 
@@ -233,7 +257,7 @@ def _repair(grid: _Grid, cost: dict) -> None:
     constrained first, on the fine spots; two that still collide are searched as a pair."""
     for _round in range(6):
         crowded = [p for p, c in cost.items() if c > 0]
-        if not crowded:
+        if not crowded or grid.spent:
             return
         plate = crowded[0]
         here = plate.at(*plate.spot)
@@ -261,6 +285,8 @@ def _pair(grid: _Grid, pair: list, cost: dict) -> None:
     grid.remove(b)
     best = None
     for sa in SPOTS[::2]:
+        if best is not None and grid.spent:
+            break
         ra = a.at(*sa)
         ca = grid.overlap(ra)
         if best is not None and ca >= best[0]:

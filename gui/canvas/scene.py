@@ -53,6 +53,7 @@ class NetworkScene(QGraphicsScene):
         self._placement.setSingleShot(True)
         self._placement.setInterval(0)
         self._placement.timeout.connect(self.place_labels)
+        self._placement_paused = False
         self.setBackgroundBrush(theme.canvas_background())
         self.setSceneRect(QRectF(-3000, -2000, 6000, 4000))  # room to pan and to draw
         doc.neuron_added.connect(self._add_neuron_item)
@@ -81,12 +82,20 @@ class NetworkScene(QGraphicsScene):
         self.schedule_placement()
 
     def schedule_placement(self) -> None:
-        self._placement.start()
+        if not self._placement_paused:
+            self._placement.start()
 
     def place_labels(self) -> None:
         """Move labels where they overlap no other label and no neuron (now)."""
         self._placement.stop()
-        place_labels(self)
+        if not self._placement_paused:
+            place_labels(self)
+
+    def set_placement_paused(self, paused: bool) -> None:
+        """Paused while playing; placed again when it stops."""
+        self._placement_paused = paused
+        if not paused:
+            self.place_labels()
 
     def _add_neuron_item(self, nid: str) -> None:
         item = NeuronItem(self.doc.network.neuron(nid))
