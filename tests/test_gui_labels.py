@@ -124,7 +124,7 @@ def test_a_hand_drawn_2_2_1_keeps_its_labels_apart_backward_and_update(qtbot, wi
     assert checked > 10 and most_left_out <= 1
 
 
-def test_placement_follows_a_drag_and_the_export(qtbot, window, examples, tmp_path):
+def test_placement_follows_a_drag(qtbot, window, examples):
     window.files.open_path(examples / "xor_lecture.json", ask=False)
     for _ in range(20):
         window.act_step.trigger()
@@ -136,3 +136,29 @@ def test_placement_follows_a_drag_and_the_export(qtbot, window, examples, tmp_pa
     )
     qtbot.waitUntil(lambda: not window.scene._placement.isActive())
     assert not overlaps(window.scene)
+
+
+def test_labels_keep_their_places_while_playing_and_are_placed_when_it_stops(
+    qtbot, window, examples
+):
+    from tests.gui_helpers import play_epochs
+
+    window.files.open_lesson("07_hidden_8")
+    window.act_zoom_reset.trigger()
+    qtbot.waitUntil(lambda: not window.scene._placement.isActive())
+    play_epochs(qtbot, window, 5)
+    assert window.scene._placement_paused
+    window.act_play.trigger()  # pause
+    assert not window.learning.playing and not window.scene._placement_paused
+    assert not overlaps(window.scene)
+
+
+def test_a_label_left_out_says_its_value_in_the_tooltip(qtbot, window):
+    answerer = DialogAnswerer([QMessageBox.StandardButton.Ok])
+    draw_small_network(qtbot, window)
+    answerer.stop()
+    # as the placement marks a label it found no clear spot for
+    item = next(iter(window.scene.connection_items.values()))
+    item.label.crowded = True
+    item.label.set_text("0.5", "∂L/∂w = 0.25")
+    assert item.tooltip().endswith("\n∂L/∂w = 0.25")

@@ -269,7 +269,10 @@ class ConnectionItem(QGraphicsItem):
         self.adjust()
 
     def tooltip(self) -> str:
-        return f"{self.source.label} → {self.target.label}: weight {format_number(self.weight, 6)}"
+        text = f"{self.source.label} → {self.target.label}: weight {format_number(self.weight, 6)}"
+        if self.label.crowded and self.label.extra:  # left off the canvas: said here
+            text += f"\n{self.label.extra}"
+        return text
 
     def set_annotation(self, weight_text: str, extra: str, focus: bool, strength: float) -> None:
         """While stepping: the weight as of the step, a second line (∂L/∂w, or old → new
