@@ -73,6 +73,9 @@ def svg_bytes(scene, title: str = "") -> bytes:
         gen.setOutputDevice(buffer)
         gen.setSize(QSize(int(source.width()), int(source.height())))
         gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        # text is measured at the screen's resolution (96 dpi offscreen): at the generator's
+        # default 72 dpi every text would come out a quarter smaller than its plate
+        gen.setResolution(_screen_dpi())
         gen.setTitle(title)
         gen.setDescription("Drawn by Backprop Studio")
         painter = QPainter(gen)
@@ -83,6 +86,13 @@ def svg_bytes(scene, title: str = "") -> bytes:
     data = bytes(QByteArray(buffer.data()))
     buffer.close()
     return data
+
+
+def _screen_dpi() -> int:
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    return round(screen.logicalDotsPerInch()) if screen is not None else 96
 
 
 def png_image(scene, scale: float = 2.0) -> QImage:

@@ -35,6 +35,12 @@ def test_svg_export_is_vector_with_the_weights_as_text(window, examples, tmp_pat
         assert weight in texts
     for label in ("x₁", "h₂", "ŷ", "b = −8"):
         assert label in texts
+    # text at the size its plate was measured for (the screen's dpi, not SVG's 72)
+    from PySide6.QtGui import QGuiApplication
+
+    dpi = QGuiApplication.primaryScreen().logicalDotsPerInch()
+    sizes = {float(m) for m in re.findall(r'font-size="([0-9.]+)"', svg)}
+    assert 9 * dpi / 72 in sizes  # the weights: 9 pt
     # the canvas keeps its bitmap cache for fast repaints after the export
     item = window.scene.neuron_items["h1"]
     assert item.cacheMode() == item.CacheMode.DeviceCoordinateCache
