@@ -14,9 +14,10 @@ from engine.network import Neuron
 from .. import theme
 from ..commands import AddNeuron, Connect, MoveNeurons
 from ..document import Document
-from .items import ConnectionItem, NeuronItem, WeightLabel
+from .items import ConnectionItem, NeuronItem
 from .layer import ConnectionLayer
 from .placement import place_labels
+from .weight_label import WeightLabel
 
 TOOLS = ("select", "input", "hidden", "output", "connect")
 TOOL_HINTS = {

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
-from .items import MIN_LABEL_ZOOM
+from .weight_label import MIN_LABEL_ZOOM
 
 MIN_ZOOM, MAX_ZOOM = 0.15, 6.0
 SPACE_RELEASE_MS = 60
