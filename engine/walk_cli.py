@@ -7,6 +7,7 @@ import sys
 
 from .errors import plain
 from .formatting import NumberFormat, to_plain
+from .handout import FORMATS, render, sample_text
 from .limits import MAX_ACTIVATIONS, MAX_DIGITS, count
 from .walkthrough import PHASES, Walkthrough
 
@@ -28,6 +29,13 @@ def add_walk_command(sub, whole) -> None:
     w.add_argument(
         "--matrix", action="store_true", help="level by level as matrix products, rows = samples"
     )
+    w.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), or a worked-solution handout with the network's picture and "
+        "the truth table: html (one self-contained file), md (Markdown) or latex",
+    )
     w.set_defaults(run=cmd_walk)
 
 
@@ -45,6 +53,14 @@ def cmd_walk(args) -> int:
             "walk one sample with --sample K"
         )
     what = f"sample {sample}" if sample is not None else f"the whole batch of {X.shape[1]}"
+    if args.format != "text":
+        if args.matrix or args.phase:
+            raise UsageError(
+                f"--format {args.format} writes every phase as steps (leave out --phase and --matrix)"
+            )
+        walk = Walkthrough(net, X, Y, fmt=NumberFormat(args.digits))
+        sys.stdout.write(render(walk, args.format, sample_text(walk, sample)))
+        return 0
     if args.matrix:
         from .matrix_form import MatrixForm
 

@@ -1,4 +1,6 @@
-"""Start the application: ``backprop-studio [FILE]`` (or ``python -m gui [FILE]``)."""
+"""Start the application: ``backprop-studio [FILE]`` (or ``python -m gui [FILE]``); with
+``--export OUT.svg|png FILE [--step K] [--scale S]`` write the canvas as a figure without
+showing a window."""
 
 from __future__ import annotations
 
@@ -29,7 +31,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "file", nargs="?", help="a network file to open (default: the lecture XOR example)"
     )
+    parser.add_argument(
+        "--export",
+        metavar="OUT",
+        help="write the canvas of FILE to OUT (.svg, fully vector, or .png) and exit, "
+        "without showing a window",
+    )
+    parser.add_argument(
+        "--step",
+        type=int,
+        metavar="K",
+        help="with --export: draw the canvas after step K of the first iteration "
+        "(numbered as python -m engine walk numbers them)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="with --export to .png: pixels per canvas unit (default 2)",
+    )
     args = parser.parse_args(argv)
+    if args.export is not None:
+        if not args.file:
+            parser.error("--export needs a network file: backprop-studio --export OUT FILE")
+        from .headless import run
+
+        return run(args.file, args.export, args.step, args.scale)
+    if args.step is not None:
+        parser.error("--step goes with --export")
     app = create_app()
     window = MainWindow()
     if args.file:

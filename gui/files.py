@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.errors import NetworkFileError, plain
@@ -15,6 +13,7 @@ from engine.examples import example_path, lessons_dir, list_examples
 from engine.export import numpy_script, torch_script
 from engine.network import Network
 
+from .figure import write_figure
 from .recovery import INTERVAL_MS, Recovery
 
 FILTER = "Backprop Studio networks (*.json);;All files (*)"
@@ -155,46 +154,30 @@ class FileController(QObject):
         return list_examples()
 
     # ------------------------------------------------------------ export
-    def export_dialog(self, fmt: str) -> None:
+    def export_dialog(self, fmt: str, scale: float = 2.0) -> None:
         stem = Path(self.doc.display_name).stem
+        what = f"PNG at {scale:g}×" if fmt == "png" else fmt.upper()
         path, _ = QFileDialog.getSaveFileName(
             self.window,
-            f"Export canvas as {fmt.upper()}",
+            f"Export canvas as {what}",
             str(Path.home() / f"{stem}.{fmt}"),
             f"{fmt.upper()} (*.{fmt})",
         )
         if path:
-            self.export(Path(path), fmt)
+            if not path.lower().endswith(f".{fmt}"):
+                path += f".{fmt}"
+            self.export(Path(path), fmt, scale)
 
-    def export(self, path: Path, fmt: str) -> None:
-        """PNG at 2× for sharp slides; SVG through Qt's own generator (pyqtgraph 0.14's
-        SVG exporter fails on Qt ≥ 6.11)."""
-        self.scene.clearSelection()
-        labels_were_visible = self.scene.labels_visible
-        self.scene.show_weight_labels(True)  # the export is read at full size
-        source = self.scene.network_rect().adjusted(-30, -30, 30, 30)
-        if fmt == "svg":
-            gen = QSvgGenerator()
-            gen.setFileName(str(path))
-            gen.setSize(QSize(int(source.width()), int(source.height())))
-            gen.setViewBox(QRectF(0, 0, source.width(), source.height()))
-            gen.setTitle(self.doc.network.name)
-            painter = QPainter(gen)
-        else:
-            image = QImage(
-                int(source.width() * 2), int(source.height() * 2), QImage.Format.Format_ARGB32
-            )
-            image.fill(self.scene.backgroundBrush().color())
-            painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        target = QRectF(0, 0, painter.device().width(), painter.device().height())
-        self.scene.render(painter, target, source, Qt.AspectRatioMode.KeepAspectRatio)
-        painter.end()
-        self.scene.show_weight_labels(labels_were_visible)
-        if fmt != "svg" and not image.save(str(path)):
-            self.error("Cannot export", f"Could not write {path}.")
-            return
+    def export(self, path: Path, fmt: str, scale: float = 2.0) -> bool:
+        """SVG fully vector (text as text); PNG at ``scale`` pixels per canvas unit. Qt's
+        own SVG generator: pyqtgraph 0.14's SVG exporter fails on Qt ≥ 6.11."""
+        try:
+            write_figure(self.scene, path, fmt, scale, self.doc.network.name)
+        except ValueError as e:
+            self.error("Cannot export", str(e))
+            return False
         self.message.emit(f"Exported {path.name}.")
+        return True
 
     def export_script_dialog(self, kind: str = "numpy") -> None:
         stem = Path(self.doc.display_name).stem.replace(" ", "_")

@@ -8,19 +8,16 @@ import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QStyle,
-    QWidget,
 )
 
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
 
-from . import menus
+from . import docks, menus
 from .canvas.annotations import annotate
 from .canvas.inline_edit import InlineNumberEdit
 from .canvas.items import ConnectionItem, NeuronItem
@@ -33,29 +30,11 @@ from .document import Document
 from .files import FileController
 from .learning import LearningController
 from .menus import TOOL_NAMES, icon
-from .panels.data import DataPanel
-from .panels.decision_map import DecisionMap
-from .panels.gradients import GradientPanel
-from .panels.hidden import HiddenSpacePanel
 from .panels.inspector import Inspector
-from .panels.landscape import LandscapePanel
-from .panels.lesson import LessonPanel
-from .panels.parameters import ParameterPanel
-from .panels.plots import LossPanel, follow_palette
-from .panels.stepper import StepPanel
+from .panels.plots import follow_palette
 from .panels.throttle import Throttled
-from .panels.training import TrainingPanel
+from .presentation import Presentation
 from .recovery import Recovery
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setMinimumWidth(widget.minimumSizeHint().width())
-    return area
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +59,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
         self.resize(1440, 900)
+        self.presentation = Presentation(self, self.settings)
         self._build_actions()
         self._build_docks()
         self._build_menus_and_toolbar()
@@ -114,57 +94,10 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def _build_docks(self) -> None:
-        """Left: training settings over the loss curve. Right: step-through (tabbed with
-        the inspector) over the decision regions. The canvas keeps the full height."""
-        right, left = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
-        vertical = Qt.Orientation.Vertical
-        self.step_panel = StepPanel(self.learning, self)
-        self.training_panel = TrainingPanel(self.learning, self)
-        self.loss_panel = LossPanel(self.learning)
-        self.decision_map = DecisionMap(self.learning)
-        self.data_panel = DataPanel(self.learning)
-        self.lesson_panel = LessonPanel(self.doc)
-        self.gradient_panel = GradientPanel(self.learning)
-        self.hidden_panel = HiddenSpacePanel(self.learning)
-        self.parameter_panel = ParameterPanel(self.learning)
-        self.landscape_panel = LandscapePanel(self.learning)
-        # scrollable, so that the window fits a laptop screen with every dock open
-        self.training_dock = self._dock("Training", _scrolling(self.training_panel), left)
-        self.loss_dock = self._dock("Loss", self.loss_panel, left)
-        self.splitDockWidget(self.training_dock, self.loss_dock, vertical)
-        self.gradient_dock = self._dock("Gradients", self.gradient_panel, left)
-        self.hidden_dock = self._dock("Hidden space", self.hidden_panel, left)
-        self.parameter_dock = self._dock("Parameters", self.parameter_panel, left)
-        self.landscape_dock = self._dock("Landscape", self.landscape_panel, left)
-        self.landscape_dock.visibilityChanged.connect(self.landscape_panel.set_on_screen)
-        self.step_dock = self._dock("Step-through", self.step_panel, right)
-        self.map_dock = self._dock("Decision regions", self.decision_map, right)
-        self.splitDockWidget(self.step_dock, self.map_dock, vertical)
-        self.inspector_dock = self._dock("Inspector", self.inspector, right)
-        self.data_dock = self._dock("Data", self.data_panel, right)
-        self.lesson_dock = self._dock("Lesson", self.lesson_panel, right)
+        docks.build_docks(self)
 
     def _size_docks(self) -> None:
-        """Tabs and sizes of the docks, once the window is shown (done before, Qt keeps a
-        stale copy of a tab bar beside the docks, and sizes do not stick)."""
-        self.tabifyDockWidget(self.step_dock, self.inspector_dock)
-        self.tabifyDockWidget(self.step_dock, self.lesson_dock)
-        self.tabifyDockWidget(self.map_dock, self.data_dock)
-        self.tabifyDockWidget(self.loss_dock, self.gradient_dock)
-        self.tabifyDockWidget(self.loss_dock, self.hidden_dock)
-        self.tabifyDockWidget(self.loss_dock, self.parameter_dock)
-        self.tabifyDockWidget(self.loss_dock, self.landscape_dock)
-        self.loss_dock.raise_()
-        self.inspector_dock.raise_()
-        self.map_dock.raise_()
-        vertical = Qt.Orientation.Vertical
-        self.resizeDocks(
-            [self.training_dock, self.step_dock], [290, 420], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.training_dock, self.loss_dock], [360, 330], vertical)
-        self.resizeDocks([self.step_dock, self.map_dock], [400, 300], vertical)
-        if self.height() > 900:  # docks stacked before tabbing may have grown the window
-            self.resize(self.width(), 900)
+        docks.arrange_docks(self)
 
     def _show_walk_state(self) -> None:
         session = self.learning.session
@@ -178,18 +111,14 @@ class MainWindow(QMainWindow):
         update_thumbnails(self.scene, self.doc.network.compile(), self.act_thumbnails.isChecked())
 
     def _running_changed(self, running: bool) -> None:
+        # while playing, labels keep their places (placing them every frame would cost
+        # more than training on a large network); placed again when it stops
+        self.scene.set_placement_paused(running)
         sp = QStyle.StandardPixmap
         self.act_play.setText("Pause" if running else "Play")
         self.act_play.setIcon(
             self.style().standardIcon(sp.SP_MediaPause if running else sp.SP_MediaPlay)
         )
-
-    def _dock(self, title: str, widget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(title.replace(" ", "_").lower())
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
 
     def _build_actions(self) -> None:
         menus.build_actions(self)
@@ -343,6 +272,13 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             self._size_docks()
             QTimer.singleShot(0, self.view.fit_all)  # once the docks have their sizes
+
+    def resizeEvent(self, event) -> None:
+        """A new window size (another screen, a projector): the docks take their share
+        again, so the canvas keeps more than half of the width."""
+        super().resizeEvent(event)
+        if getattr(self, "_shown_once", False) and not self.presentation.active:
+            QTimer.singleShot(0, lambda: docks.fit_docks(self))
 
     def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls()

@@ -14,8 +14,10 @@ from .canvas.items import ConnectionItem, NeuronItem
 from .canvas.scene import TOOL_HINTS
 from .commands import SetNeuronProperty
 from .features_action import add_playground_features
+from .handout_export import export_worked_solution_dialog
 from .panels import compgraph
 from .panels.inspector import ACTIVATION_NAMES
+from .presentation import SCALES as PRESENTATION_SCALES
 
 ICONS = examples_dir().parent / "icons"
 TOOL_KEYS = {"select": "S", "input": "I", "hidden": "H", "output": "O", "connect": "C"}
@@ -26,6 +28,7 @@ TOOL_NAMES = {
     "output": "Add output",
     "connect": "Connect",
 }
+PNG_SCALES = {1.0: "as on screen", 2.0: "slides", 4.0: "posters"}
 TOOL_ICONS = {
     "select": "select",
     "input": "add_input",
@@ -71,8 +74,21 @@ def build_actions(w) -> None:
         w, "&Save", f.save, QKeySequence.StandardKey.Save, std(sp.SP_DialogSaveButton)
     )
     w.act_save_as = _action(w, "Save &As…", f.save_as, QKeySequence.StandardKey.SaveAs)
-    w.act_export_png = _action(w, "Export Canvas as &PNG…", lambda: f.export_dialog("png"))
+    w.act_export_png = {
+        scale: _action(
+            w, f"at {scale:g}× ({why})", lambda _c=False, s=scale: f.export_dialog("png", s)
+        )
+        for scale, why in PNG_SCALES.items()
+    }
     w.act_export_svg = _action(w, "Export Canvas as S&VG…", lambda: f.export_dialog("svg"))
+    w.act_export_handout = _action(
+        w,
+        "Export &Worked Solution…",
+        lambda: export_worked_solution_dialog(w),
+        None,
+        None,
+        "The current iteration, every step with its formula and numbers, as HTML, Markdown or LaTeX",
+    )
     w.act_export_script = _action(w, "Export as &NumPy Script…", f.export_script_dialog)
     w.act_export_torch = _action(
         w, "Export as P&yTorch Script…", lambda: f.export_script_dialog("torch")
@@ -146,6 +162,17 @@ def build_actions(w) -> None:
         "Lay the network out in columns by depth",
     )
     w.act_about = _action(w, "&About Backprop Studio", w.about)
+    w.act_presentation = _action(
+        w,
+        "&Presentation",
+        w.presentation.toggle,
+        "F5",
+        None,
+        "For a projector: canvas, step-through, decision map and lesson, in larger type; "
+        "Esc leaves",
+    )
+    w.act_presentation.setCheckable(True)
+    w.presentation.changed.connect(w.act_presentation.setChecked)
     w.act_thumbnails = _action(w, "Neuron &Maps on the Canvas", w._refresh_thumbnails, "Ctrl+M")
     w.act_thumbnails.setCheckable(True)
     w.act_compgraph = _action(
@@ -213,7 +240,9 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     m.addActions([w.act_save, w.act_save_as])
     m.addSeparator()
-    m.addActions([w.act_export_png, w.act_export_svg, w.act_export_script, w.act_export_torch])
+    w.export_png_menu = m.addMenu("Export Canvas as &PNG")
+    w.export_png_menu.addActions(list(w.act_export_png.values()))
+    m.addActions([w.act_export_svg, w.act_export_handout, w.act_export_script, w.act_export_torch])
     m.addSeparator()
     m.addAction(w.act_quit)
 
@@ -227,6 +256,17 @@ def build_menus_and_toolbar(w) -> None:
     m.addSeparator()
     m.addAction(w.act_thumbnails)
     m.addAction(w.act_compgraph)
+    m.addSeparator()
+    m.addAction(w.act_presentation)
+    w.scale_menu = m.addMenu("Presentation &Scale")
+    group = QActionGroup(w)
+    for scale in PRESENTATION_SCALES:
+        a = w.scale_menu.addAction(
+            f"{scale * 100:g} %", lambda _c=False, s=scale: w.presentation.set_scale(s)
+        )
+        a.setCheckable(True)
+        a.setChecked(scale == w.presentation.scale)
+        group.addAction(a)
     m.addSeparator()
     for dock in (
         w.inspector_dock,

@@ -92,6 +92,7 @@ def main(out: str = "shots") -> None:
     matrix_shot(out_dir)
     compgraph_shots(out_dir)
     beyond_shots(out_dir)
+    layout_shots(out_dir)
 
 
 def beyond_shots(out_dir: Path) -> None:
@@ -141,6 +142,26 @@ def compgraph_shots(out_dir: Path) -> None:
     window.doc.undo_stack.setClean()
 
 
+def layout_shots(out_dir: Path) -> None:
+    """Lesson 3 being stepped through (the backward pass on sample (0, 1)) at a laptop's,
+    a desktop's and a projector's size, and in presentation mode."""
+    for width, height in ((1024, 700), (1440, 900), (1920, 1080)):
+        window = window_with("xor_lecture")
+        window.files.open_lesson("03_xor_by_hand")
+        window.resize(width, height)
+        save(window, None)
+        window.learning.set_sample(1)
+        for _ in range(17):
+            window.learning.step_forward()
+        save(window, out_dir / f"size-{width}x{height}.png")
+        if width == 1440:
+            window.presentation.enter()
+            save(window, out_dir / "presentation.png")
+            window.presentation.leave()
+        window.doc.undo_stack.setClean()
+        window.close()
+
+
 def matrix_shot(out_dir: Path) -> None:
     """The lecture network's first layer in matrix form, stepped by layer on the batch."""
     window = window_with("xor_lecture")
@@ -166,10 +187,8 @@ def landscape_shots(out_dir: Path) -> None:
     window.learning._write_back()
     window.learning.progress.emit()
     window.landscape_dock.raise_()
-    window.resizeDocks([window.training_dock], [430], Qt.Orientation.Horizontal)
-    window.resizeDocks(
-        [window.training_dock, window.loss_dock], [300, 420], Qt.Orientation.Vertical
-    )
+    window.resizeDocks([window.step_dock], [560], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.step_dock, window.map_dock], [260, 580], Qt.Orientation.Vertical)
     panel = window.landscape_panel
     panel.choose(("w", "x1", "h1"), ("w", "x2", "h1"))
     save(window, out_dir / "landscape.png")
@@ -206,6 +225,7 @@ if __name__ == "__main__":
         "--matrix": matrix_shot,
         "--compgraph": compgraph_shots,
         "--beyond": beyond_shots,
+        "--layouts": layout_shots,
     }
     if sys.argv[1:2] and sys.argv[1] in only:  # only these; the others stay
         create_app()

@@ -72,8 +72,25 @@ def weight_colour(weight: float) -> QColor:
     return POSITIVE if weight >= 0 else NEGATIVE
 
 
-@lru_cache(maxsize=32)
+_scale = [1.0]  # type size on the canvas: presentation mode makes it larger
+
+
+def scale() -> float:
+    return _scale[0]
+
+
+def set_scale(value: float) -> None:
+    """Every canvas text is drawn ``value`` times its normal size (items must be rebuilt
+    or told to re-measure afterwards)."""
+    _scale[0] = float(value)
+
+
 def font(point_size: float, bold: bool = False) -> QFont:
+    return _font(point_size * _scale[0], bold)
+
+
+@lru_cache(maxsize=64)
+def _font(point_size: float, bold: bool = False) -> QFont:
     """Cached: painting thousands of labels must not build a font for each."""
     f = QFont(QGuiApplication.font())
     f.setPointSizeF(point_size)
@@ -81,17 +98,22 @@ def font(point_size: float, bold: bool = False) -> QFont:
     return f
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _char_width(ch: str, point_size: float) -> float:
-    return QFontMetricsF(font(point_size)).horizontalAdvance(ch)
+    return QFontMetricsF(_font(point_size)).horizontalAdvance(ch)
 
 
 def text_width(text: str, point_size: float) -> float:
     """Width of short numeric labels from cached per-character advances: measuring
     thousands of weight labels whole was a tenth of the time to open a large network."""
-    return sum(_char_width(ch, point_size) for ch in text)
+    size = point_size * _scale[0]
+    return sum(_char_width(ch, size) for ch in text)
 
 
-@lru_cache(maxsize=32)
 def line_height(point_size: float) -> float:
-    return QFontMetricsF(font(point_size)).height()
+    return _line_height(point_size * _scale[0])
+
+
+@lru_cache(maxsize=64)
+def _line_height(point_size: float) -> float:
+    return QFontMetricsF(_font(point_size)).height()

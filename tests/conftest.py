@@ -44,6 +44,7 @@ def window(qtbot, tmp_path):
     win.show()
     qtbot.waitExposed(win)
     win.view.resetTransform()
+    win.view.auto_fit = False  # as if the user had zoomed: the view stays where it is put
     win.view.centerOn(220, 90)
     yield win
     win.doc.replace(win.doc.network, None)  # saved state: no unsaved-changes prompt

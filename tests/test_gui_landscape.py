@@ -117,7 +117,7 @@ def test_a_tab_out_of_sight_computes_nothing_and_catches_up(qtbot, window, examp
     panel = shown(window)
     panel.choose(W11, W21)
     before = panel.landscape
-    window.loss_dock.raise_()
+    window.map_dock.raise_()  # the decision map in front: the landscape out of sight
     assert not panel.on_screen
     trainer = window.learning.ensure_trainer()
     trainer.train(30)

@@ -241,7 +241,9 @@ def test_walkthrough_of_a_drawn_network_equals_the_engine(window):
 
 def test_the_docks_open_tabbed_so_the_window_fits(qtbot, window):
     tabbed = {d.windowTitle() for d in window.tabifiedDockWidgets(window.loss_dock)}
-    assert {"Gradients", "Hidden space", "Parameters"} <= tabbed
+    assert {"Gradients", "Parameters"} <= tabbed
+    tabbed = {d.windowTitle() for d in window.tabifiedDockWidgets(window.map_dock)}
+    assert {"Data", "Hidden space", "Landscape"} <= tabbed
     qtbot.waitUntil(lambda: window.parameter_dock.visibleRegion().isEmpty(), timeout=2_000)
     assert window.decision_map.isVisible() and window.height() <= 900
 

@@ -22,6 +22,7 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
             text = f(net.connection(*key).weight) if "weights" in show else ""
             item.set_annotation(text, "", False, 0.0)
             item.label.setVisible(bool(text) and scene.labels_visible)
+        scene.place_labels()
         return
 
     step = state.step
@@ -51,9 +52,10 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
         extra = ""
         if ("w", *key) in state.updated:
             old, new = update_pair(walk.weights[key], state.weights[key], digits)
-            extra = f"{old} → {new}"
+            extra = f"{old} → {new}"  # the plate shows this one line (see WeightLabel)
             text = text and old
         elif "gradients" in show and key in state.weight_grads:
             extra = f"∂L/∂w = {f(state.weight_grads[key])}"
         item.set_annotation(text, extra, key == focus_connection, strengths.get(key, 0.0))
         item.label.setVisible(bool(text or extra) and scene.labels_visible)
+    scene.place_labels()

@@ -1,4 +1,4 @@
-"""Canvas items. They draw the model's state and report where the mouse is; they never
+"""Canvas items (neurons, connections; their weight labels in ``weight_label``). They draw the model's state and report where the mouse is; they never
 change the model (the scene turns gestures into commands)."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
+    QColor,
     QImage,
+    QPaintEngine,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -22,6 +24,8 @@ from engine.activations import get_activation
 from engine.formatting import format_number
 
 from .. import theme
+from . import neuron_text
+from .weight_label import WeightLabel
 
 if TYPE_CHECKING:
     from .layer import ConnectionLayer
@@ -32,7 +36,6 @@ ARROW = 10.0
 MAX_PEN = 7.0
 WEIGHT_FOR_MAX_PEN = 8.0
 THUMB = 44.0  # side of a neuron's activation map drawn above it
-MIN_LABEL_ZOOM = 0.55  # below this zoom, weight labels would be under 6 px tall
 # Lines use flat caps: Qt's raster engine strokes a round-capped antialiased line about ten
 # times slower (measured: 354 µs against 37 µs), which made large networks crawl.
 
@@ -46,6 +49,7 @@ class NeuronItem(QGraphicsItem):
         self.annotation: list[str] = []  # z, a, δ while stepping through training
         self.thumbnail: QImage | None = None  # its activation over the input space
         self.focus = False  # the neuron the current step is about
+        self.text_side = "below"  # where its bias and z, a, δ go (see placement)
         self._hover = False
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -59,6 +63,7 @@ class NeuronItem(QGraphicsItem):
         self.update_from(neuron)
 
     def update_from(self, neuron) -> None:
+        self.prepareGeometryChange()  # the bias's width may change
         self.kind = neuron.kind
         self.label = neuron.name
         self.activation = neuron.activation
@@ -73,10 +78,30 @@ class NeuronItem(QGraphicsItem):
 
     # ------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        below = 30 + 14 * len(self.annotation)
         above = THUMB + 14 if self.thumbnail is not None else 10
-        side = RADIUS + (61 if self.annotation else 2 * HANDLE_RADIUS + 4)
-        return QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + below)
+        side = RADIUS + 2 * HANDLE_RADIUS + 4
+        body = QRectF(-side, -RADIUS - above, 2 * side, 2 * RADIUS + above + 10)
+        return body.united(self.text_rect().adjusted(-2, -2, 2, 2))
+
+    def body_rect(self) -> QRectF:
+        """The neuron itself, a margin and its map (item coordinates): what no label may
+        cover (the gold glow of the current step may pass under a label)."""
+        m = RADIUS + 3
+        top = m + (self.thumbnail_space() if self.thumbnail is not None else 0)
+        return QRectF(-m, -top, 2 * m, top + m)
+
+    def thumbnail_space(self) -> float:
+        return THUMB + 8
+
+    def text_rect(self, side: str | None = None) -> QRectF:
+        """The bias and z, a, δ lines (item coordinates), on ``side`` or where they are."""
+        return neuron_text.block_rect(self, RADIUS, side)
+
+    def set_text_side(self, side: str) -> None:
+        if side != self.text_side:
+            self.prepareGeometryChange()
+            self.text_side = side
+            self.update()
 
     def set_thumbnail(self, image: QImage | None) -> None:
         if image is None and self.thumbnail is None:
@@ -84,6 +109,9 @@ class NeuronItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.thumbnail = image
         self.update()
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "schedule_placement"):
+            scene.schedule_placement()
 
     def set_annotation(self, lines: list[str], focus: bool) -> None:
         if lines != self.annotation or focus != self.focus:
@@ -158,12 +186,6 @@ class NeuronItem(QGraphicsItem):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 symbol,
             )
-            painter.setFont(theme.font(8.5))
-            painter.drawText(
-                QRectF(-RADIUS - 20, RADIUS + 3, 2 * RADIUS + 40, 16),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                f"b = {format_number(self.bias, 3)}",
-            )
         else:
             painter.setFont(theme.font(12, bold=True))
             painter.drawText(
@@ -172,20 +194,11 @@ class NeuronItem(QGraphicsItem):
                 self.label,
             )
 
-        if self.annotation:
-            painter.setFont(theme.font(9))
-            painter.setPen(theme.ANNOTATION)
-            top = RADIUS + (19 if self.activation else 3)
-            for i, line in enumerate(self.annotation):
-                painter.drawText(
-                    QRectF(-RADIUS - 60, top + 14 * i, 2 * RADIUS + 120, 14),
-                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                    line,
-                )
+        neuron_text.paint(self, painter, RADIUS)
 
         if self.thumbnail is not None:
             target = QRectF(-THUMB / 2, -RADIUS - THUMB - 8, THUMB, THUMB)
-            painter.drawImage(target, self.thumbnail)
+            _draw_image(painter, target, self.thumbnail)
             painter.setPen(QPen(outline, 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(target)
@@ -216,6 +229,9 @@ class NeuronItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
                 edge.adjust()
+            scene = self.scene()
+            if scene is not None and hasattr(scene, "schedule_placement"):
+                scene.schedule_placement()
         return super().itemChange(change, value)
 
 
@@ -253,7 +269,10 @@ class ConnectionItem(QGraphicsItem):
         self.adjust()
 
     def tooltip(self) -> str:
-        return f"{self.source.label} → {self.target.label}: weight {format_number(self.weight, 6)}"
+        text = f"{self.source.label} → {self.target.label}: weight {format_number(self.weight, 6)}"
+        if self.label.crowded and self.label.extra:  # left off the canvas: said here
+            text += f"\n{self.label.extra}"
+        return text
 
     def set_annotation(self, weight_text: str, extra: str, focus: bool, strength: float) -> None:
         """While stepping: the weight as of the step, a second line (∂L/∂w, or old → new
@@ -304,64 +323,26 @@ class ConnectionItem(QGraphicsItem):
         pass  # never called (ItemHasNoContents): ConnectionLayer paints every connection
 
 
+def _draw_image(painter: QPainter, target: QRectF, image: QImage) -> None:
+    """A bitmap, or in an SVG export one rectangle per pixel, so the figure stays vector."""
+    engine = painter.paintEngine()
+    if engine is None or engine.type() != QPaintEngine.Type.SVG:
+        painter.drawImage(target, image)
+        return
+    w, h = image.width(), image.height()
+    cw, ch = target.width() / w, target.height() / h
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    for y in range(h):
+        for x in range(w):
+            painter.setBrush(QColor(image.pixel(x, y)))
+            # a hair wider than a pixel: no hairline gaps between rectangles in viewers
+            painter.drawRect(QRectF(target.x() + x * cw, target.y() + y * ch, cw + 0.3, ch + 0.3))
+    painter.restore()
+
+
 def _arrow_head(line: QLineF, tip: QPointF, size: float) -> QPolygonF:
     angle = math.atan2(line.dy(), line.dx())
     left = QPointF(tip.x() - size * math.cos(angle - 0.4), tip.y() - size * math.sin(angle - 0.4))
     right = QPointF(tip.x() - size * math.cos(angle + 0.4), tip.y() - size * math.sin(angle + 0.4))
     return QPolygonF([tip, left, right])
-
-
-class WeightLabel(QGraphicsItem):
-    """The weight written near the middle of its connection, on a small opaque plate.
-
-    It sits a third of the way from source to target: on a 2-2-1 or 2-3-1 network the
-    crossing connections then have their labels well apart on either side of the crossing,
-    and labels of connections from one source spread out as their lines do."""
-
-    POSITION = 0.32
-
-    def __init__(self, edge: ConnectionItem) -> None:
-        super().__init__(edge)
-        self.edge = edge
-        self.text = ""
-        self.extra = ""  # a second line while stepping: ∂L/∂w, or old → new
-        self._rect = QRectF()
-        self.setZValue(1)
-        self.setCursor(Qt.CursorShape.IBeamCursor)
-
-    def set_text(self, text: str, extra: str = "") -> None:
-        if (text, extra) == (self.text, self.extra):
-            return
-        self.prepareGeometryChange()
-        self.text, self.extra = text, extra
-        w = max(theme.text_width(text, 9), theme.text_width(extra, 8.5)) + 10
-        h = theme.line_height(9) * (2 if extra else 1) + 4
-        self._rect = QRectF(-w / 2, -h / 2, w, h)
-        self.update()
-
-    def place(self, line: QLineF) -> None:
-        self.setPos(line.pointAt(self.POSITION))
-
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-1, -1, 1, 1)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < MIN_LABEL_ZOOM:
-            return  # too small to read: skipping it keeps large networks fluid
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self._rect
-        painter.setPen(QPen(theme.weight_colour(self.edge.weight), 1))
-        painter.setBrush(theme.label_background())
-        painter.drawRoundedRect(rect, 4, 4)
-        painter.setPen(theme.text_colour())
-        painter.setFont(theme.font(9))
-        if not self.extra:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
-            return
-        top, bottom = QRectF(rect), QRectF(rect)
-        top.setBottom(rect.center().y())
-        bottom.setTop(rect.center().y())
-        painter.drawText(top, Qt.AlignmentFlag.AlignCenter, self.text)
-        painter.setFont(theme.font(8.5))
-        painter.setPen(theme.ANNOTATION)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter, self.extra)

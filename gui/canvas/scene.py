@@ -4,7 +4,7 @@ and turns mouse gestures into undo commands (add, connect, move)."""
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QToolTip
 
@@ -14,8 +14,10 @@ from engine.network import Neuron
 from .. import theme
 from ..commands import AddNeuron, Connect, MoveNeurons
 from ..document import Document
-from .items import ConnectionItem, NeuronItem, WeightLabel
+from .items import ConnectionItem, NeuronItem
 from .layer import ConnectionLayer
+from .placement import place_labels
+from .weight_label import WeightLabel
 
 TOOLS = ("select", "input", "hidden", "output", "connect")
 TOOL_HINTS = {
@@ -47,6 +49,12 @@ class NetworkScene(QGraphicsScene):
         self._preview: QGraphicsLineItem | None = None
         self._hovered_target: NeuronItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
+        # labels are placed clear of each other once the changes of an event are in
+        self._placement = QTimer(self)
+        self._placement.setSingleShot(True)
+        self._placement.setInterval(0)
+        self._placement.timeout.connect(self.place_labels)
+        self._placement_paused = False
         self.setBackgroundBrush(theme.canvas_background())
         self.setSceneRect(QRectF(-3000, -2000, 6000, 4000))  # room to pan and to draw
         doc.neuron_added.connect(self._add_neuron_item)
@@ -72,12 +80,30 @@ class NetworkScene(QGraphicsScene):
             self._add_neuron_item(n.id)
         for c in self.doc.network.connections:
             self._add_connection_item(c.key)
+        self.schedule_placement()
+
+    def schedule_placement(self) -> None:
+        if not self._placement_paused:
+            self._placement.start()
+
+    def place_labels(self) -> None:
+        """Move labels where they overlap no other label and no neuron (now)."""
+        self._placement.stop()
+        if not self._placement_paused:
+            place_labels(self)
+
+    def set_placement_paused(self, paused: bool) -> None:
+        """Paused while playing; placed again when it stops."""
+        self._placement_paused = paused
+        if not paused:
+            self.place_labels()
 
     def _add_neuron_item(self, nid: str) -> None:
         item = NeuronItem(self.doc.network.neuron(nid))
         self.neuron_items[nid] = item
         self.addItem(item)
         self._grow(item)
+        self.schedule_placement()
 
     def _grow(self, item) -> None:
         """Keep a margin of canvas around every neuron, however far it is placed."""
@@ -88,10 +114,12 @@ class NetworkScene(QGraphicsScene):
     def _remove_neuron_item(self, nid: str) -> None:
         item = self.neuron_items.pop(nid)
         self.removeItem(item)
+        self.schedule_placement()
 
     def _update_neuron_item(self, nid: str) -> None:
         self.neuron_items[nid].update_from(self.doc.network.neuron(nid))
         self._grow(self.neuron_items[nid])
+        self.schedule_placement()
 
     def _add_connection_item(self, key) -> None:
         conn = self.doc.network.connection(*key)
@@ -101,15 +129,18 @@ class NetworkScene(QGraphicsScene):
         item.label.setVisible(self.labels_visible)
         self.addItem(item)
         self.layer.add(item)
+        self.schedule_placement()
 
     def _remove_connection_item(self, key) -> None:
         item = self.connection_items.pop(tuple(key))
         item.detach()
         self.layer.remove(item)
         self.removeItem(item)
+        self.schedule_placement()
 
     def _update_connection_item(self, key) -> None:
         self.connection_items[tuple(key)].update_from(self.doc.network.connection(*key))
+        self.schedule_placement()
 
     def network_rect(self) -> QRectF:
         """The drawn network's extent (neurons bound every connection; asking each of
@@ -124,6 +155,7 @@ class NetworkScene(QGraphicsScene):
             self.labels_visible = visible
             for item in self.connection_items.values():
                 item.label.setVisible(visible)
+            self.schedule_placement()
 
     def _selection_changed(self) -> None:
         """Selected arrows glow; the layer draws them (it may be gone while clearing)."""

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
-from .items import MIN_LABEL_ZOOM
+from .weight_label import MIN_LABEL_ZOOM
 
 MIN_ZOOM, MAX_ZOOM = 0.15, 6.0
 SPACE_RELEASE_MS = 60
@@ -41,17 +41,21 @@ class NetworkView(QGraphicsView):
         self._release.setInterval(SPACE_RELEASE_MS)
         self._release.timeout.connect(self._space_released)
         self._panning = False
+        # the network re-fits when the view's size changes, until the user zooms or pans
+        self.auto_fit = True
 
     @property
     def zoom(self) -> float:
         return self.transform().m11()
 
     def zoom_by(self, factor: float) -> None:
+        self.auto_fit = False
         factor = max(MIN_ZOOM / self.zoom, min(MAX_ZOOM / self.zoom, factor))
         self.scale(factor, factor)
         self._zoom_changed()
 
     def reset_zoom(self) -> None:
+        self.auto_fit = False
         self.resetTransform()
         self._zoom_changed()
 
@@ -60,6 +64,8 @@ class NetworkView(QGraphicsView):
         self.scene().show_weight_labels(self.zoom >= MIN_LABEL_ZOOM)
 
     def fit_all(self) -> None:
+        """Fit the network into the view; it keeps fitting as the view is resized."""
+        self.auto_fit = True
         scene = self.scene()
         rect = scene.network_rect()
         rect = rect.adjusted(-30, -30, 30, 30)
@@ -69,6 +75,11 @@ class NetworkView(QGraphicsView):
             self.scale(1.6, 1.6)
             self.centerOn(rect.center())
         self._zoom_changed()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit and self.scene() is not None:
+            self.fit_all()
 
     def wheelEvent(self, event) -> None:
         delta = event.angleDelta().y()
@@ -120,6 +131,7 @@ class NetworkView(QGraphicsView):
             self._space_dragged = True
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning = True
+            self.auto_fit = False
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
@@ -129,6 +141,7 @@ class NetworkView(QGraphicsView):
     def mouseMoveEvent(self, event) -> None:
         if self._space and event.buttons():
             self._space_dragged = True
+            self.auto_fit = False  # panned: the user chose what to look at
         if self._panning:
             delta = event.position() - self._pan_from
             self._pan_from = event.position()

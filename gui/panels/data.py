@@ -80,8 +80,11 @@ class DataPanel(QWidget):
             params.addWidget(QLabel(label))
             params.addWidget(widget)
         form.addRow("", params)
-        form.addRow("Classes", self.classes)
-        form.addRow("Test fraction", self.test_fraction)
+        split = QHBoxLayout()  # one row: the dock must fit a 700-pixel-high window
+        split.addWidget(self.test_fraction)
+        split.addWidget(QLabel("classes"))
+        split.addWidget(self.classes, 1)
+        form.addRow("Test fraction", split)
         self.model = TruthTable()
         self.table = QTableView()
         self.table.setModel(self.model)

@@ -53,6 +53,7 @@ class LossPanel(QWidget):
         self.plot.setLabel("left", "loss")
         self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
         self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMinimumHeight(80)
         self.plot.setDownsampling(auto=True, mode="peak")  # long runs: draw what pixels show
         self.plot.setClipToView(True)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -68,7 +69,8 @@ class LossPanel(QWidget):
             antialias=False,
         )
         self.acc_plot = pg.PlotWidget()
-        self.acc_plot.setFixedHeight(110)
+        self.acc_plot.setMinimumHeight(72)  # small windows: the strip under the canvas
+        self.acc_plot.setMaximumHeight(110)
         self.acc_plot.setLabel("left", "accuracy")
         self.acc_plot.setYRange(0, 1.02)
         self.acc_plot.getAxis("left").setTicks([[(0, "0"), (0.5, "50%"), (1, "100%")]])

@@ -73,7 +73,8 @@ class StepPanel(QWidget):
         self.formula.setMinimumHeight(70)
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setStyleSheet("font-size: 12pt; padding: 6px; border-radius: 4px;")
+        self.scale = 1.0  # presentation mode writes the formula larger
+        self._style_formula()
         self.matrix = QPlainTextEdit()
         self.matrix.setReadOnly(True)
         self.matrix.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -262,6 +263,17 @@ class StepPanel(QWidget):
         )
         self.counters.setText(f"Epoch {t.epoch} · iteration {t.iteration}{loss}")
 
+    def _style_formula(self) -> None:
+        self.formula.setStyleSheet(
+            f"font-size: {12 * self.scale:g}pt; padding: 6px; border-radius: 4px;"
+        )
+
+    def set_scale(self, scale: float) -> None:
+        """Type size of the formula (presentation mode): 1 is the normal size."""
+        self.scale = scale
+        self._style_formula()
+        self.refresh()
+
     def refresh(self) -> None:
         self._update_counters()
         index = self.sample_combo.findData(self.controller.sample)
@@ -294,7 +306,7 @@ class StepPanel(QWidget):
             step = session.cursor.step
             self.formula.setText(
                 f"<b>{step.phase.capitalize()}</b> · {to_html(step.title)} · <i>your turn</i><br>"
-                f"<span style='font-size:13pt'>{to_html(step.symbolic)} = "
+                f"<span style='font-size:{13 * self.scale:g}pt'>{to_html(step.symbolic)} = "
                 f"{to_html(step.numeric)} = <b>?</b></span>"
             )
             self.answer.setFocus()
@@ -310,7 +322,7 @@ class StepPanel(QWidget):
             )
             self.formula.setText(
                 f"<b>{step.phase.capitalize()}</b> · {to_html(step.title)}<br>"
-                f"<span style='font-size:13pt'>{to_html(step.line)}</span>{which}"
+                f"<span style='font-size:{13 * self.scale:g}pt'>{to_html(step.line)}</span>{which}"
             )
         else:
             self.formula.setText("<i>Start of the iteration: nothing computed yet.</i>")
