@@ -11,13 +11,11 @@ not know are kept and written back, so a newer tool's additions survive a round 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .atomic import WriteFailed, write_atomic
 from .datasets import (
     DATASET_NAMES,
     GATES,
@@ -647,12 +646,8 @@ def _compact_rows(text: str) -> str:
 
 
 def save_network(net: Network, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, flushed, then renamed over
-    the target, so a crash or a full disk never leaves a half-written file.
-
-    A failed save removes its temporary file; temporary files that killed programs left
-    in the folder are removed by the next save there. A new file gets the permissions
-    the umask allows (as ``open`` would give it); a replaced file keeps its mode."""
+    """Write atomically (``atomic.write_atomic``): a crash or a full disk never leaves a
+    half-written file, and the old file stays as it was."""
     path = Path(path)
     try:
         text = network_to_json(net).encode("utf-8")
@@ -660,80 +655,9 @@ def save_network(net: Network, path: str | os.PathLike) -> None:
         raise NetworkFileError(
             f"cannot save {quote(path.name)}: a text is not valid Unicode"
         ) from None
-    folder = path.parent
-    _remove_stale_temporaries(folder)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except (OSError, ValueError):
-        mode = 0o666 & ~_umask()
-    try:
-        fd, tmp = tempfile.mkstemp(  # the name cut, so a long one still leaves room
-            prefix=f".{path.name[:100]}.{os.getpid()}.", suffix=_TEMP_SUFFIX, dir=folder
-        )
-    except OSError as e:
-        raise NetworkFileError(f"cannot write to {plain(folder)}: {e.strerror or e}") from None
-    except ValueError:  # a NUL character in the name
-        raise NetworkFileError(f"cannot write to {plain(folder)}: the name is not valid") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise NetworkFileError(f"cannot save {quote(path.name)}: {e.strerror or e}") from None
-        if isinstance(e, ValueError):  # a NUL character in the name
-            raise NetworkFileError(
-                f"cannot save {quote(path.name)}: the name is not valid"
-            ) from None
-        raise
-
-
-_TEMP_SUFFIX = ".tmp"
-_TEMP_NAME = re.compile(r"\..+\.(\d{1,9})\.[a-z0-9_]{8}\.tmp")
-
-
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Remove ``.NAME.PID.XXXXXXXX.tmp`` files whose writer is no longer running."""
-    try:
-        with os.scandir(folder) as entries:
-            names = [e.name for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
-    except OSError:
-        return
-    for name in names:
-        match = _TEMP_NAME.fullmatch(name)
-        if match and not _running(int(match.group(1))):
-            with contextlib.suppress(OSError):
-                os.unlink(folder / name)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if pid <= 0 or os.name != "posix":
-        return True  # not ours to judge: keep the file
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def _umask() -> int:
-    """The process's umask, without changing it where /proc tells it."""
-    with (
-        contextlib.suppress(OSError, ValueError),
-        open("/proc/self/status", encoding="ascii", errors="replace") as f,
-    ):
-        for line in f:
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        write_atomic(path, text)
+    except WriteFailed as e:
+        if e.stage == "folder":
+            raise NetworkFileError(f"cannot write to {plain(path.parent)}: {e.reason}") from None
+        raise NetworkFileError(f"cannot save {quote(path.name)}: {e.reason}") from None

@@ -20,6 +20,19 @@ def run_script(tmp_path, net, epochs):
     return [float(line.split()[-1]) for line in proc.stdout.splitlines()]
 
 
+def run_torch_script(tmp_path, net, epochs):
+    """The exported PyTorch script's loss per epoch (skips the test without torch)."""
+    pytest.importorskip("torch")
+    from engine.export import torch_script
+
+    path = tmp_path / "net_torch.py"
+    path.write_text(torch_script(net, path.name), "utf-8")
+    out = subprocess.run(
+        [sys.executable, str(path), str(epochs)], capture_output=True, text=True, check=True
+    )
+    return [float(line.split()[-1]) for line in out.stdout.splitlines()]
+
+
 @pytest.mark.parametrize(
     ("example", "optimizer", "batch_size"),
     [
@@ -109,15 +122,7 @@ def test_the_scripts_follow_the_training_rules(examples, tmp_path, rules, langua
     if language == "numpy":
         script_losses = run_script(tmp_path, net, 40)
     else:
-        pytest.importorskip("torch")
-        from engine.export import torch_script
-
-        path = tmp_path / "net_torch.py"
-        path.write_text(torch_script(net, path.name), "utf-8")
-        out = subprocess.run(
-            [sys.executable, str(path), "40"], capture_output=True, text=True, check=True
-        )
-        script_losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
+        script_losses = run_torch_script(tmp_path, net, 40)
     assert len(script_losses) == trainer.epoch
     assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
 
@@ -155,14 +160,6 @@ def test_the_scripts_reproduce_softmax_penalties_and_features(tmp_path, kind, la
     if language == "numpy":
         script_losses = run_script(tmp_path, net, 12)
     else:
-        pytest.importorskip("torch")
-        from engine.export import torch_script
-
-        path = tmp_path / "net_torch.py"
-        path.write_text(torch_script(net, path.name), "utf-8")
-        out = subprocess.run(
-            [sys.executable, str(path), "12"], capture_output=True, text=True, check=True
-        )
-        script_losses = [float(line.split()[-1]) for line in out.stdout.splitlines()]
+        script_losses = run_torch_script(tmp_path, net, 12)
     assert len(script_losses) == 12
     assert np.allclose(script_losses, trainer.history.loss, rtol=1e-9, atol=1e-12)
