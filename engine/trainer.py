@@ -11,6 +11,7 @@ export does can change what is being trained.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -87,13 +88,33 @@ class History:
     test_rmse: list[float] = field(default_factory=list)
 
 
-@dataclass
 class TrainResult:
-    reason: StopReason
-    epochs: int
-    loss: float
-    accuracy: float
-    message: str = ""
+    """How a ``train`` call ended. The final ``loss`` and ``accuracy`` (after the last
+    update, on the training data) are measured on first access, from the parameters as
+    they were at the end: the app trains in short slices and reads neither, and for a big
+    network that forward pass costs a third of an epoch."""
+
+    def __init__(
+        self,
+        reason: StopReason,
+        epochs: int,
+        message: str,
+        measure: Callable[[], tuple[float, float]],
+    ) -> None:
+        self.reason, self.epochs, self.message = reason, epochs, message
+        self._measure = measure
+
+    @functools.cached_property
+    def _measured(self) -> tuple[float, float]:
+        return self._measure()
+
+    @property
+    def loss(self) -> float:
+        return self._measured[0]
+
+    @property
+    def accuracy(self) -> float:
+        return self._measured[1]
 
 
 def split_dataset(network) -> tuple[Dataset, Dataset | None]:
@@ -380,18 +401,23 @@ class Trainer:
         return eps is not None and len(loss) > 1 and 0 < loss[-2] - loss[-1] < eps
 
     def evaluate(
-        self, X: np.ndarray | None = None, Y: np.ndarray | None = None
+        self,
+        X: np.ndarray | None = None,
+        Y: np.ndarray | None = None,
+        theta: np.ndarray | None = None,
     ) -> tuple[float, float]:
-        """(loss, accuracy) of the current weights on feature-major data (default: the
-        training data, whose loss includes the weights' penalty as training minimises it;
-        other data's is the data loss alone, which is what generalisation is about)."""
-        penalty = self.penalty.value(self._compiled.theta[: self._compiled.n_weights])
+        """(loss, accuracy) of the current weights (or of ``theta``) on feature-major data
+        (default: the training data, whose loss includes the weights' penalty as training
+        minimises it; other data's is the data loss alone, which is what generalisation
+        is about)."""
+        c = self._compiled if theta is None else self._compiled.copy(theta)
+        penalty = self.penalty.value(c.theta[: c.n_weights])
         if X is not None:
             penalty = 0.0
         X = self.X if X is None else X
         Y = self.Y if Y is None else Y
         with np.errstate(all="ignore"):
-            yhat = self._compiled.outputs(X)
+            yhat = c.outputs(X)
         value = self.loss.value(yhat, Y) + penalty
         return value, correct_count(yhat, Y, self._rule) / X.shape[1]
 
@@ -426,7 +452,6 @@ class Trainer:
                 if deadline is not None and time.perf_counter() >= deadline:
                     reason = StopReason.STOPPED
                     break
-        loss, acc = self.evaluate()
         if reason is StopReason.DIVERGED:
             message = (
                 f"training diverged in epoch {self.epoch + 1}: {self.divergence}. The weights "
@@ -441,7 +466,8 @@ class Trainer:
             )
         else:
             message = f"{reason.value} after {self.epoch} epochs"
-        return TrainResult(reason, self.epoch, loss, acc, message)
+        theta = self._compiled.theta.copy()  # the trainer may go on before it is read
+        return TrainResult(reason, self.epoch, message, lambda: self.evaluate(theta=theta))
 
     def manual_update(self, X: np.ndarray, Y: np.ndarray) -> float:
         """One update on a batch of one's choosing (stepping through a chosen sample):

@@ -182,3 +182,15 @@ def test_network_without_dataset_cannot_train(xor):
         Trainer(xor)
     with pytest.raises(NetworkError):
         xor.connect("y", "h1")
+
+
+def test_a_train_results_loss_is_that_of_its_end_even_when_read_later(xor):
+    """The final loss is measured lazily (the app's slices never read it), so it must be
+    taken from the parameters the call ended with, not from where training went since."""
+    trainer, twin = Trainer(xor), Trainer(xor.copy())
+    first = trainer.train(7)
+    second = trainer.train(50)
+    twin.train(7)
+    assert (first.loss, first.accuracy) == twin.evaluate()
+    assert (second.loss, second.accuracy) == trainer.evaluate()
+    assert first.loss > second.loss
