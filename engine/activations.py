@@ -5,7 +5,8 @@ buffers (the compiled network's hot path, a few numpy calls each), while ``value
 ``slope`` allocate and are meant for the walkthrough, plots and tests.
 
 ``backward(z, a, g, out)`` computes ``out = g · f'(z)``: the chain rule's local step,
-given the upstream gradient ``g = ∂L/∂a``.
+given the upstream gradient ``g = ∂L/∂a``. Every slope here is read from ``a`` alone (ReLU's
+z > 0 is a > 0), so a training pass may overwrite z with a and keep no z at all.
 """
 
 from __future__ import annotations
@@ -110,17 +111,17 @@ class _Relu(_Base):
         np.maximum(z, 0.0, out=out)
 
     def backward(self, z, a, g, out):
-        np.multiply(g, z > 0.0, out)
+        np.multiply(g, a > 0.0, out)  # a > 0 exactly where z > 0
 
 
 class _LeakyRelu(_Base):
-    def forward(self, z, out):
-        np.multiply(z, LEAKY_SLOPE, out)
-        np.maximum(z, out, out=out)
+    def forward(self, z, out):  # safe in place (out is z), as every forward here
+        np.copyto(out, z)
+        np.multiply(out, LEAKY_SLOPE, out=out, where=out < 0.0)
 
     def backward(self, z, a, g, out):
         np.copyto(out, g)
-        np.multiply(g, LEAKY_SLOPE, out=out, where=z <= 0.0)
+        np.multiply(g, LEAKY_SLOPE, out=out, where=a <= 0.0)  # a ≤ 0 exactly where z ≤ 0
 
 
 class _Softmax(_Base):

@@ -153,9 +153,12 @@ class CompiledNetwork:
             ws = self._workspaces[key] = Workspace(self, m, key[1])
         return ws
 
-    def _forward(self, X: np.ndarray, dtype=np.float64, refresh: bool | None = None) -> Workspace:
+    def _forward(
+        self, X: np.ndarray, dtype=np.float64, refresh: bool | None = None, keep_z: bool = True
+    ) -> Workspace:
         """The forward pass; the compute parameters are gathered from ``theta`` first
-        (always in float64; in lower precision when ``refresh`` or ``version`` says)."""
+        (always in float64; in lower precision when ``refresh`` or ``version`` says).
+        Without ``keep_z`` (training) a is computed in place of z (see ``Workspace``)."""
         ws = self.workspace(X.shape[1], dtype)
         dtype = ws.dtype
         entry = self._params[dtype]
@@ -165,10 +168,17 @@ class CompiledNetwork:
         for row, fn, args in self.features:
             ws.A[row] = compute(fn, [ws.A[a] for a in args])
         dot = np.dot
-        for W, a_in, z, segments in ws.forward_plan:
-            dot(W, a_in, z)
-            for forward, z_seg, a_seg in segments:
-                forward(z_seg, a_seg)
+        if keep_z:
+            for W, a_in, z, segments in ws.forward_plan:
+                dot(W, a_in, z)
+                for forward, z_seg, a_seg in segments:
+                    forward(z_seg, a_seg)
+        else:
+            for W, a_in, a, segments in ws.train_plan:
+                dot(W, a_in, a)
+                for forward, a_seg in segments:
+                    forward(a_seg, a_seg)
+        ws.z_current = keep_z
         if ws.softmax:
             ws.normalise_group()
         self.last = ws
@@ -207,7 +217,7 @@ class CompiledNetwork:
         ∂L/∂ŷ are taken in float64 and ``grad`` stays float64, so the parameters an
         optimiser updates never leave float64 (mixed precision, float64 master weights).
         Callers that may overflow wrap it in ``np.errstate`` (the trainer does, once)."""
-        ws = self._forward(X, dtype, True)
+        ws = self._forward(X, dtype, True, keep_z=False)
         low = ws.dY64 is not None
         yhat = ws.outputs
         yhat64 = yhat.astype(np.float64) if low else yhat
@@ -231,16 +241,16 @@ class CompiledNetwork:
             ws.dA.fill(0.0)
         dot = np.dot
         for segments, d, a_in_T, gW, only_inputs, assign, WT, dA_in in ws.backward_plan:
-            for act, z, a, da, out_cols, delta in segments:
+            for act, a, da, out_cols, delta in segments:  # slopes need a only (no z)
                 if out_cols is None:
-                    act.backward(z, a, da, delta)
+                    act.backward(None, a, da, delta)
                 elif act.grouped:
                     np.copyto(delta, ws.group_delta[out_cols])
                 elif fused == act.name:
                     np.subtract(a, Y[out_cols], delta, casting="same_kind")
                     np.multiply(delta, inv_m, delta)
                 else:
-                    act.backward(z, a, dY[out_cols], delta)
+                    act.backward(None, a, dY[out_cols], delta)
             dot(d, a_in_T, gW)  # ∂L/∂[W | b]: the row of ones gives ∂L/∂b
             if input_gradient or not only_inputs:
                 if assign:

@@ -214,11 +214,7 @@ def _grid_pass(compiled, plan, varying, position, base, values, Y, loss) -> np.n
                     Z[at[r]] += scratch
             for q, r in enumerate(rel):
                 act = get_activation(compiled.activation_of[compiled.row_ids[lv.start + r]])
-                if act.name == "leaky_relu":  # its forward reads z after writing out
-                    np.copyto(scratch, Z[q])
-                    act.forward(scratch, Z[q])
-                else:
-                    act.forward(Z[q], Z[q])
+                act.forward(Z[q], Z[q])
         out_rows = [compiled.row[nid] for nid in compiled.output_ids]
         if all(varying[r] for r in out_rows):
             pos = [position[r] for r in out_rows]

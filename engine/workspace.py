@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
 class Workspace:
     """Buffers A (activations), Z (pre-activations), dA (∂L/∂a), delta (∂L/∂z), all
-    feature-major (rows × samples), with every per-level view built once."""
+    feature-major (rows × samples), with every per-level view built once.
+
+    A reading pass (``forward_plan``) keeps z for those who show it. A training pass
+    (``train_plan``) needs no z, since every slope is read from a (see ``activations``):
+    it writes W·a straight into A's rows and applies the activation in place, which saves
+    a buffer's worth of memory traffic per level; Z then refuses to be read until the
+    next reading pass, so nobody is shown the z of an older pass.
+    """
 
     def __init__(self, net: CompiledNetwork, m: int, dtype) -> None:
         dtype = np.dtype(dtype)
@@ -28,7 +35,8 @@ class Workspace:
         self.m = m
         self.dtype = dtype
         self.A = np.zeros((n, m), dtype)
-        self.Z = np.zeros((n, m), dtype)
+        self._Z = np.zeros((n, m), dtype)
+        self.z_current = False  # does Z hold the last pass's z?
         self.dA = np.zeros((n, m), dtype)
         self.delta = np.zeros((n, m), dtype)
         self.dY = np.zeros((net.n_outputs, m), dtype)
@@ -41,7 +49,7 @@ class Workspace:
         self._outputs = self.A[net.output_rows] if isinstance(net.output_rows, slice) else None
         self.softmax = net.output_activation == "softmax"
         self.group_delta = np.zeros((net.n_outputs, m), dtype) if self.softmax else None
-        A, Z, dA, delta = self.A, self.Z, self.dA, self.delta
+        A, Z, dA, delta = self.A, self._Z, self.dA, self.delta
         blocks = net.compute_blocks(dtype, refresh=False)
         self.grad_flat, grad_blocks = net._grad_buffer(dtype)
         self.forward_plan = [
@@ -56,14 +64,21 @@ class Workspace:
             )
             for lv, W in zip(net.levels, blocks, strict=True)
         ]
+        self.train_plan = [
+            (
+                W,
+                A[lv.lo : lv.start],
+                A[lv.start : lv.stop],
+                [(sg.activation.forward, A[sg.start : sg.stop]) for sg in lv.segments],
+            )
+            for lv, W in zip(net.levels, blocks, strict=True)
+        ]
         self.backward_plan = []
         for lv, W, gW in zip(net.levels, blocks, grad_blocks, strict=True):
             segments = []
             for sg in lv.segments:
                 rows = slice(sg.start, sg.stop)
-                segments.append(
-                    (sg.activation, Z[rows], A[rows], dA[rows], sg.out_cols, delta[rows])
-                )
+                segments.append((sg.activation, A[rows], dA[rows], sg.out_cols, delta[rows]))
             self.backward_plan.append(
                 (
                     segments,
@@ -77,6 +92,12 @@ class Workspace:
                 )
             )
         self.backward_plan.reverse()
+
+    @property
+    def Z(self) -> np.ndarray:
+        if not self.z_current:
+            raise RuntimeError("a training pass keeps no z: run forward() to read z")
+        return self._Z
 
     @property
     def outputs(self) -> np.ndarray:

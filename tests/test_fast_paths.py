@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from engine.activations import TANH_CALLS_FROM, get_activation
+from engine.activations import ELEMENTWISE, TANH_CALLS_FROM, get_activation
+from engine.compiled import CompiledNetwork
 from engine.datasets import Dataset
+from engine.losses import get_loss
 from engine.network import Network
 from engine.trainer import UNDECIDED, Trainer, correct_count
 
@@ -39,6 +41,37 @@ def test_tanh_is_the_same_function_on_small_and_large_blocks():
         tanh.forward(z[i : i + 1000], small[i : i + 1000])
     np.testing.assert_allclose(large, np.tanh(z), rtol=0, atol=4e-16)
     np.testing.assert_allclose(small, np.tanh(z), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+@pytest.mark.parametrize("size", [50, TANH_CALLS_FROM + 10])
+def test_every_activation_runs_in_place_and_takes_its_slope_from_a_alone(name, size):
+    """A training pass writes a over z and passes no z to backward (Workspace)."""
+    act = get_activation(name)
+    z = np.random.default_rng(1).normal(scale=3, size=size)
+    z[:6] = [0.0, -0.0, 1e-300, -1e-300, -800.0, 800.0]
+    a, g = np.empty_like(z), np.random.default_rng(2).normal(size=size)
+    with np.errstate(over="ignore"):
+        act.forward(z, a)
+        in_place = z.copy()
+        act.forward(in_place, in_place)
+    np.testing.assert_array_equal(in_place, a)
+    with_z, without = np.empty_like(z), np.empty_like(z)
+    act.backward(z, a, g, with_z)
+    act.backward(None, a, g, without)
+    np.testing.assert_array_equal(without, with_z)
+
+
+def test_z_of_a_training_pass_is_not_shown_as_current():
+    net = skip_net()
+    c = CompiledNetwork(net)
+    X = np.array([[0.0, 1.0], [1.0, 1.0]])
+    z = c.forward(X).Z.copy()
+    ws = c.workspace(2)
+    c.loss_and_gradient(X, np.array([[1.0, 0.0]]), get_loss("mse"))
+    with pytest.raises(RuntimeError, match="keeps no z"):
+        ws.Z  # noqa: B018
+    np.testing.assert_array_equal(c.forward(X).Z, z)
 
 
 def skip_net() -> Network:
