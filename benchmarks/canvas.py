@@ -17,12 +17,14 @@ import itertools
 
 from _common import best_time
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from engine.files import save_network
 from engine.initializers import initial_parameters
 from engine.layout import layered_positions
-from engine.network import Network
+from engine.network import Network, Neuron
 from gui.app import create_app
+from gui.commands import AddNeuron, Connect, MoveNeurons
 from gui.mainwindow import MainWindow
 from gui.recovery import Recovery
 
@@ -54,6 +56,38 @@ def big_network() -> Network:
     return net
 
 
+def edits(window) -> list[tuple[str, float]]:
+    """Editing the big canvas as a person does: each edit is an undo command pushed, the
+    events it queues processed and the canvas repainted (what "instant" has to cover);
+    the best of 5 edits of each kind, each undone again."""
+    app, doc = QApplication.instance(), window.doc
+    stack = doc.undo_stack
+
+    def timed(command) -> float:
+        t0 = time.perf_counter()
+        stack.push(command)
+        app.processEvents()
+        window.view.viewport().grab()
+        return time.perf_counter() - t0
+
+    ids = [n.id for n in doc.network.neurons]
+    times = {"draw a connection": [], "add a neuron": [], "move a neuron": []}
+    for k in range(5):
+        # n0_k → n3_k is three layers ahead: no skip connection has it, no cycle
+        times["draw a connection"].append(timed(Connect(doc, f"n0_{k}", f"n3_{k}", 0.5)))
+        stack.undo()
+        neuron = Neuron(f"extra{k}", "hidden", position=(40.0 * k, -200.0))
+        times["add a neuron"].append(timed(AddNeuron(doc, neuron)))
+        stack.undo()
+        nid = ids[40 + k]
+        old = doc.network.neuron(nid).position
+        new = (old[0] + 30.0, old[1] + 15.0)
+        times["move a neuron"].append(timed(MoveNeurons(doc, {nid: old}, {nid: new})))
+        stack.undo()
+        app.processEvents()
+    return [(label, min(values)) for label, values in times.items()]
+
+
 def main() -> None:
     app = create_app()
     folder = Path(tempfile.mkdtemp())
@@ -80,6 +114,8 @@ def main() -> None:
     print(f"  open file → drawn canvas     {opened * 1e3:8.1f} ms")
     print(f"  full repaint (fit to window) {repaint * 1e3:8.1f} ms")
     print(f"  full repaint (100% zoom)     {zoomed * 1e3:8.1f} ms")
+    for label, edit in edits(window):
+        print(f"  {label:<28} {edit * 1e3:8.1f} ms")
     window.doc.undo_stack.setClean()
 
 

@@ -50,6 +50,9 @@ class NeuronItem(QGraphicsItem):
         self.thumbnail: QImage | None = None  # its activation over the input space
         self.focus = False  # the neuron the current step is about
         self.text_side = "below"  # where its bias and z, a, δ go (see placement)
+        # (side, type scale) → text block rect: Qt asks for boundingRect() thousands of
+        # times per edit on a big canvas, and measuring the text is the dear part
+        self._text_rects: dict[tuple[str, float], QRectF] = {}
         self._hover = False
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
@@ -64,6 +67,7 @@ class NeuronItem(QGraphicsItem):
 
     def update_from(self, neuron) -> None:
         self.prepareGeometryChange()  # the bias's width may change
+        self._text_rects.clear()
         self.kind = neuron.kind
         self.label = neuron.name
         self.activation = neuron.activation
@@ -95,7 +99,11 @@ class NeuronItem(QGraphicsItem):
 
     def text_rect(self, side: str | None = None) -> QRectF:
         """The bias and z, a, δ lines (item coordinates), on ``side`` or where they are."""
-        return neuron_text.block_rect(self, RADIUS, side)
+        key = (side or self.text_side, theme.scale())
+        rect = self._text_rects.get(key)
+        if rect is None:
+            rect = self._text_rects[key] = neuron_text.block_rect(self, RADIUS, key[0])
+        return QRectF(rect)  # callers may adjust theirs
 
     def set_text_side(self, side: str) -> None:
         if side != self.text_side:
@@ -108,6 +116,7 @@ class NeuronItem(QGraphicsItem):
             return
         self.prepareGeometryChange()
         self.thumbnail = image
+        self._text_rects.clear()
         self.update()
         scene = self.scene()
         if scene is not None and hasattr(scene, "schedule_placement"):
@@ -117,6 +126,7 @@ class NeuronItem(QGraphicsItem):
         if lines != self.annotation or focus != self.focus:
             self.prepareGeometryChange()
             self.annotation, self.focus = lines, focus
+            self._text_rects.clear()
             self.update()
 
     def shape(self) -> QPainterPath:
@@ -281,7 +291,7 @@ class ConnectionItem(QGraphicsItem):
         if (focus, strength) != (self.focus, self.strength):
             self.focus, self.strength = focus, strength
             if self.layer is not None:
-                self.layer.changed()
+                self.layer.marks_changed()
 
     def pen_width(self) -> float:
         share = min(abs(self.weight), WEIGHT_FOR_MAX_PEN) / WEIGHT_FOR_MAX_PEN
@@ -290,6 +300,7 @@ class ConnectionItem(QGraphicsItem):
     def adjust(self) -> None:
         """Recompute the arrow after an end moved or the weight changed."""
         self.prepareGeometryChange()
+        old_bounds = getattr(self, "_bounds", QRectF())
         a = self.source.edge_point(self.target.scenePos())
         b = self.target.edge_point(self.source.scenePos())
         self._line = line = QLineF(a, b)
@@ -304,7 +315,7 @@ class ConnectionItem(QGraphicsItem):
         self._bounds = QRectF(a, b).normalized().adjusted(-extra, -extra, extra, extra)
         self.label.place(line)
         if self.layer is not None:
-            self.layer.changed()
+            self.layer.edge_changed(self, old_bounds)
 
     def line(self) -> QLineF:
         return self._line

@@ -141,6 +141,10 @@ def _best(grid: _Grid, plate: _Plate, spots=SPOTS) -> tuple[tuple[float, float],
     return best, best_cost
 
 
+def _placeable(item) -> bool:
+    return item.label.isVisible() and item.line().length() > 1
+
+
 def place_labels(scene) -> None:
     """Place every neuron text and shown weight label (see the module's doc)."""
     labels = [item.label for item in scene.connection_items.values()]
@@ -148,6 +152,13 @@ def place_labels(scene) -> None:
         if label.crowded:  # left out last time: it tries again
             label.crowded = False
             label.setVisible(bool(label.text or label.extra) and scene.labels_visible)
+    # hidden labels wait: showing them (zoom, the Labels toggle) places again
+    labels = [item.label for item in scene.connection_items.values() if _placeable(item)]
+    if len(labels) + len(scene.neuron_items) > MAX_PLACED:
+        # too many to place (each edit would wait for it): defaults, full texts
+        for label in labels:
+            label.set_text(label.text, label.extra, compact=False)
+        return
     crowded: list = []
     budget = [BUDGET]
     can_shorten = any(label.extra for label in labels)
@@ -155,7 +166,7 @@ def place_labels(scene) -> None:
         for label in labels:
             label.set_text(label.text, label.extra, compact=compact)
         # the full texts get a quick try when the short ones are there to fall back on
-        crowded = _place_moving_texts(scene, budget, compact or not can_shorten)
+        crowded = _place_moving_texts(scene, labels, budget, compact or not can_shorten)
         if not crowded or not can_shorten:
             break
     for label in crowded:
@@ -164,13 +175,13 @@ def place_labels(scene) -> None:
             label.setVisible(False)
 
 
-def _place_moving_texts(scene, budget: list[int], thorough: bool = True) -> list:
+def _place_moving_texts(scene, labels: list, budget: list[int], thorough: bool = True) -> list:
     """Place; a neuron's text in the way of a crowded label tries its other sides (a few
     rounds). Returns the labels still left covering something."""
     banned: dict[object, set[str]] = {}
     crowded: list = []
     for _round in range(BLOCK_ROUNDS if thorough else 1):
-        blamed, crowded = _place(scene, banned, budget, thorough)
+        blamed, crowded = _place(scene, labels, banned, budget, thorough)
         if budget[0] <= 0:
             break
         if not crowded:
@@ -186,17 +197,13 @@ def _place_moving_texts(scene, budget: list[int], thorough: bool = True) -> list
     return crowded
 
 
-def _place(scene, banned: dict, budget: list[int], thorough: bool = True) -> tuple[set, list]:
+def _place(
+    scene, labels: list, banned: dict, budget: list[int], thorough: bool = True
+) -> tuple[set, list]:
     """One placement: (neurons whose text stands in a crowded label's way, the labels
     left covering something)."""
     neurons = list(scene.neuron_items.values())
-    plates = [
-        _Plate(item.label)
-        for item in scene.connection_items.values()
-        if item.label.isVisible() and item.line().length() > 1
-    ]
-    if len(plates) + len(neurons) > MAX_PLACED:
-        return set(), []
+    plates = [_Plate(label) for label in labels]
     grid = _Grid(budget)
     for n in neurons:
         grid.add(_rect(n.mapRectToScene(n.body_rect()), 0), n, NEURON_WEIGHT)

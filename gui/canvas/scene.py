@@ -160,7 +160,7 @@ class NetworkScene(QGraphicsScene):
     def _selection_changed(self) -> None:
         """Selected arrows glow; the layer draws them (it may be gone while clearing)."""
         if shiboken6.isValid(self.layer):
-            self.layer.changed()
+            self.layer.marks_changed()
 
     # ----------------------------------------------------------- queries
     def selected_neurons(self) -> list[str]:
