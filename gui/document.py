@@ -33,6 +33,7 @@ class Document(QObject):
     path_changed = Signal()
     modified_changed = Signal()
     training_changed = Signal()
+    about_to_save = Signal()  # training in progress makes what it shows an undo step first
 
     def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
         super().__init__()
@@ -71,6 +72,7 @@ class Document(QObject):
 
     def save(self, path: Path | None = None) -> None:
         target = Path(path or self.path)
+        self.about_to_save.emit()
         save_network(self.network, target)  # atomic; raises NetworkFileError on failure
         if not self.network.name or self.path is None:
             self.network.name = self.network.name or target.stem

@@ -72,6 +72,8 @@ class LearningController(QObject):
         self.timer.timeout.connect(self._tick)
         doc.network_replaced.connect(self._network_replaced)
         doc.network_edited.connect(self._network_edited)
+        doc.about_to_save.connect(self._record_run)
+        doc.undo_stack.indexChanged.connect(self._stack_moved)
 
     # ---------------------------------------------------------------- model
     def _network_replaced(self) -> None:
@@ -135,6 +137,10 @@ class LearningController(QObject):
         if cmd is not None and cmd is top and not stack.isClean():
             cmd.show(weights, biases)
             return
+        if cmd is not None and cmd is not top:  # (_stack_moved closes such runs first)
+            cmd.show(weights, biases)
+            self._close_run()
+            return
         if (weights, biases) == self.doc.network.parameters():
             return
         self._run_command = TrainingProgress(self.doc, weights, biases, self.trainer)
@@ -149,6 +155,33 @@ class LearningController(QObject):
     def _write_back(self) -> None:
         if self.trainer is not None:
             self._show(*self.trainer.parameters())
+
+    def _stack_moved(self, index: int) -> None:
+        """A command went on top of the open run (a neuron moved mid-run): the run's
+        command takes what the trainer has now and is done, so that training on makes a
+        command of its own above, whose Undo goes back to exactly this state."""
+        stack = self.doc.undo_stack
+        if self._run_command is not None and index >= 2:
+            if stack.command(index - 2) is self._run_command and not self._writing:
+                self._run_command.show(*self.trainer.parameters())
+                self._close_run()
+
+    def _record_run(self) -> None:
+        """The model is about to be saved mid-run: what the trainer has now becomes the
+        run's command, and training goes on in a new one from there."""
+        if self._run_command is not None:
+            self._write_back()
+            if self._run_command is not None:  # (unless the write-back closed it)
+                self._close_run()
+
+    def _close_run(self) -> None:
+        """Finish the open run; the next one starts where it ended."""
+        cmd = self._run_command
+        self._finish_run("Step through training" if self.session is not None else "Train")
+        if cmd is not None and cmd.after is not None:
+            self._run_before = cmd.after  # only ever read (load_state copies from it)
+        elif self.trainer is not None:
+            self._run_before = self.trainer.saved_state()
 
     def _start_run(self) -> None:
         """Training or stepping is about to change the trainer: remember where it was."""
@@ -201,7 +234,7 @@ class LearningController(QObject):
         """What training or stepping has shown since the last command becomes one (before
         Undo, so that Undo takes back exactly that and leaves nothing half done)."""
         self.pause()
-        self._finish_run("Step through training" if self.session is not None else "Train")
+        self._close_run()
 
     # ---------------------------------------------------------- time travel
     @property

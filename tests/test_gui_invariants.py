@@ -2,10 +2,12 @@
 
 Seeded random sequences of what a person does (open a lesson, step and step back by
 every step size, choose a sample, play some epochs, pause, raise a dock, edit a weight or
-an activation, undo, redo, drag the time-travel slider) drive the real window. A headless
+an activation, draw or delete a connection, move a neuron, undo, redo, drag the
+time-travel slider) drive the real window. A headless
 twin — the engine's own Trainer and StepSession, given the same actions — is the oracle.
 After every action: (a) the window's trainer equals the twin bit for bit; (b) the canvas
-and the step-through panel show the twin's walkthrough at the cursor; (c) the decision
+and the step-through panel show the twin's walkthrough at the cursor, and the canvas draws
+each of the model's connections with its weight's colour and width; (c) the decision
 map is the engine's map of the weights on the canvas; and at the end (d) undoing
 everything gives back the network as opened, exactly.
 """
@@ -26,10 +28,11 @@ from engine.maps import class_regions, neuron_map, output_maps
 from engine.session import StepSession
 from engine.tasks import Task
 from engine.trainer import Trainer
-from gui.commands import SetNeuronProperty, TrainingProgress
+from gui.commands import Connect, MoveNeurons, RemoveItems, SetNeuronProperty, TrainingProgress
 from gui.learning import LONG_HISTORY
 from gui.panels.map_colours import class_image
 from gui.panels.throttle import flush_all
+from gui.theme import weight_colour
 from tests.gui_helpers import HandClock
 
 pytestmark = pytest.mark.gui
@@ -133,7 +136,7 @@ def act(window, qtbot, twin: Twin, rng: random.Random, log: list[str]) -> None:
     kind = rng.choice(
         ["step"] * 4
         + ["back"] * 2
-        + ["sample", "play", "play", "pause", "dock", "weight", "activation"]
+        + ["sample", "play", "play", "pause", "dock", "weight", "activation", "rewire", "move"]
         + ["undo", "undo", "redo", "travel", "travel"]
     )
     log.append(kind)
@@ -192,10 +195,27 @@ def _do(window, qtbot, twin, rng, log, kind, answer) -> None:
         dock = rng.choice(docks)
         dock.raise_()
         log[-1] += f" {dock.windowTitle()}"
-    elif kind == "weight":
+    elif kind == "weight" and net.connections:
         key = rng.choice([conn.key for conn in net.connections])
         value = round(rng.uniform(-4, 4), 2)
         window._set_weight(key, value)  # what the inline editor commits
+    elif kind == "rewire":  # draw a connection, or delete one
+        stack = window.doc.undo_stack
+        ids = [n.id for n in net.neurons]
+        pairs = [(a, b) for a in ids for b in ids if net.can_connect(a, b)]
+        if pairs and (rng.random() < 0.5 or not net.connections):
+            source, target = rng.choice(pairs)
+            stack.push(Connect(window.doc, source, target, round(rng.uniform(-4, 4), 2)))
+            log[-1] += f" +{source}→{target}"
+        elif net.connections:
+            key = rng.choice([conn.key for conn in net.connections])
+            stack.push(RemoveItems(window.doc, [], [key]))
+            log[-1] += f" −{key[0]}→{key[1]}"
+    elif kind == "move":
+        nid = rng.choice([n.id for n in net.neurons])
+        x, y = net.neuron(nid).position
+        new = (x + rng.uniform(-80, 80), y + rng.uniform(-80, 80))
+        window.doc.undo_stack.push(MoveNeurons(window.doc, {nid: (x, y)}, {nid: new}))
     elif kind == "activation":
         nid = rng.choice([n.id for n in net.neurons if n.kind != "input"])
         act_name = rng.choice(["sigmoid", "tanh", "relu", "linear"])
@@ -271,6 +291,16 @@ def check(window, twin: Twin, log: list[str]) -> None:
                 assert item.label.extra == f"{old} → {new}", where
             elif key in state.weight_grads:
                 assert item.label.extra == f"∂L/∂w = {format_number(state.weight_grads[key])}"
+    # (b') the canvas draws every connection of the model, as it is now, and no other
+    drawn = window.scene.layer.drawn()
+    for conn in net.connections:
+        item = window.scene.connection_items[conn.key]
+        if item.line().length() >= 1:
+            colour, width, shaft = drawn.pop(conn.key)
+            assert colour == weight_colour(conn.weight).rgba(), where
+            assert width == round(item.pen_width() * 4) / 4, where
+            assert shaft == item._shaft and item.weight == conn.weight, where
+    assert not drawn, where
     # (c) the decision map, when on screen, is the engine's map of the canvas's weights
     dmap = window.decision_map
     if dmap.isVisible() and dmap.extent is not None:

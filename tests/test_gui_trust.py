@@ -399,3 +399,34 @@ def test_the_training_dock_chooses_float32_and_undo_takes_it_back(qtbot, window)
     window.act_undo.trigger()  # the weights
     window.act_undo.trigger()  # the dtype
     assert net.training.dtype == "float64" and combo.currentData() == "float64"
+
+
+@pytest.mark.parametrize("between", ["move a neuron", "save"])
+def test_undo_after_training_on_lands_on_the_epoch_of_the_edit_between(
+    qtbot, window, tmp_path, between
+):
+    """Train, move a neuron (or save) while still playing, train on, Undo: the trainer
+    is back at the epoch the move or save saw, with the canvas showing that epoch's
+    weights (0.1 loaded the state from before the first run, under the later weights)."""
+    from gui.commands import MoveNeurons
+
+    net = open_file(window, "examples/xor_untrained.json")
+    window.doc.path = tmp_path / "xor.json"
+    play_epochs(qtbot, window, 5)
+    play_epochs(qtbot, window, 3)  # trained on, not yet shown: the move must take these too
+    c = window.learning
+    if between == "save":
+        window.files.save()
+    else:
+        x, y = net.neuron("h1").position
+        window.doc.undo_stack.push(MoveNeurons(window.doc, {"h1": (x, y)}, {"h1": (x, y + 40)}))
+    at_edit = (c.trainer.epoch, c.trainer.parameters())
+    assert net.parameters() == at_edit[1]  # what the save wrote is the trainer's
+    play_epochs(qtbot, window, 4)
+    window.act_play.trigger()  # pause
+    assert c.trainer.epoch == at_edit[0] + 4
+    window.act_undo.trigger()
+    assert (c.trainer.epoch, c.trainer.parameters()) == at_edit
+    assert net.parameters() == at_edit[1]
+    if between == "move a neuron":  # Undo took back the training, not the move
+        assert net.neuron("h1").position == (x, y + 40)
