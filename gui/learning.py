@@ -160,11 +160,11 @@ class LearningController(QObject):
         """A command went on top of the open run (a neuron moved mid-run): the run's
         command takes what the trainer has now and is done, so that training on makes a
         command of its own above, whose Undo goes back to exactly this state."""
-        stack = self.doc.undo_stack
-        if self._run_command is not None and index >= 2:
-            if stack.command(index - 2) is self._run_command and not self._writing:
-                self._run_command.show(*self.trainer.parameters())
-                self._close_run()
+        cmd = self._run_command
+        on_top = index >= 2 and self.doc.undo_stack.command(index - 2) is cmd
+        if cmd is not None and on_top and not self._writing:
+            cmd.show(*self.trainer.parameters())
+            self._close_run()
 
     def _record_run(self) -> None:
         """The model is about to be saved mid-run: what the trainer has now becomes the

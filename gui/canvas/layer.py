@@ -121,6 +121,7 @@ class ConnectionLayer(QGraphicsItem):
     def drawn(self) -> dict[tuple[str, str], tuple[int, float, QLineF]]:
         """What the next paint draws for each connection: (colour as RGBA, pen width,
         shaft). For tests: the batches must hold exactly the connections as they are."""
+
         def ends(line: QLineF) -> tuple[float, float, float, float]:
             return line.x1(), line.y1(), line.x2(), line.y2()
 
