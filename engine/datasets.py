@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import plain, quote
 from .limits import MAX_NEURONS, MAX_SAMPLES, MAX_SEED, count
+from .untrusted_input import read_limited
 
 
 @dataclass
@@ -225,7 +226,6 @@ def load_csv(
     file is read like a network file (a regular file of at most 20 MB); every error is
     a ``NetworkFileError`` (a ValueError) with one line."""
     from .errors import NetworkFileError
-    from .files import read_limited
 
     path = Path(path)
     name = plain(path.name)

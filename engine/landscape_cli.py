@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 
+from .cli_common import UsageError, load_file
 from .landscape import landscape, parameter_text, parse_parameter
 
 TABLE_LIMIT = 15  # a 2-D grid is printed as a table up to this many steps per axis
@@ -27,10 +28,9 @@ def add_landscape_command(sub) -> None:
 
 
 def cmd_landscape(args) -> int:
-    from .cli import UsageError, _load
     from .trainer import split_dataset
 
-    net = _load(args.file)
+    net = load_file(args.file)
     if not 2 <= args.steps <= MAX_STEPS:
         raise UsageError(f"--steps {args.steps}: give 2 to {MAX_STEPS} values per axis")
     try:

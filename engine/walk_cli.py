@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 
+from .cli_common import UsageError, load_file, sample_data
 from .errors import plain
 from .formatting import NumberFormat, to_plain
 from .handout import FORMATS, render, sample_text
@@ -40,9 +41,7 @@ def add_walk_command(sub, whole) -> None:
 
 
 def cmd_walk(args) -> int:
-    from .cli import UsageError, _load, sample_data
-
-    net = _load(args.file)
+    net = load_file(args.file)
     sample = None if args.batch else (args.sample or 0)
     X, Y = sample_data(net, sample)
     values = (len(net.neurons) + len(net.connections)) * X.shape[1]

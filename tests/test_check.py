@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from engine import activations
-from engine.cli import main, sample_data
+from engine.cli import main
+from engine.cli_common import sample_data
 from engine.compiled import CompiledNetwork
 from engine.files import load_network
 from engine.gradients import check_gradients

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from engine.errors import NetworkFileError
-from engine.files import load_network, network_to_dict, save_network
+from engine.file_writer import network_to_dict
+from engine.files import load_network, save_network
 
 
 def _same(a, b):

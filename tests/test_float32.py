@@ -13,7 +13,9 @@ import pytest
 
 from engine.datasets import generate
 from engine.errors import NetworkFileError
-from engine.files import load_network, network_from_dict, network_to_dict
+from engine.file_reader import network_from_dict
+from engine.file_writer import network_to_dict
+from engine.files import load_network
 from engine.initializers import initial_parameters
 from engine.network import Network
 from engine.session import StepSession

@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import NetworkFileError
-from engine.files import load_network, network_from_json, network_to_json
+from engine.file_reader import network_from_json
+from engine.file_writer import network_to_json
+from engine.files import load_network
 from tests.conftest import ROOT
 
 CASES = 600

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QDockWidget
 
-from engine.files import network_to_dict
+from engine.file_writer import network_to_dict
 from engine.formatting import format_number, to_html, update_pair
 from engine.landscape import flat_index, landscape
 from engine.maps import class_regions, neuron_map, output_maps

@@ -27,7 +27,7 @@ HOSTILE = {
 
 
 def walk_of(net, sample=1) -> Walkthrough:
-    from engine.cli import sample_data
+    from engine.cli_common import sample_data
 
     X, Y = sample_data(net, sample)
     return Walkthrough(net, X, Y)

@@ -15,13 +15,14 @@ import time
 import numpy as np
 import pytest
 
-from engine import files
 from engine.cli import main
 from engine.datasets import Dataset, generate, load_csv
 from engine.errors import CycleError, NetworkError, NetworkFileError, plain, quote
-from engine.files import load_network, network_from_json, save_network
+from engine.file_reader import network_from_json
+from engine.files import load_network, save_network
 from engine.network import Network
 from engine.trainer import StopReason, Trainer
+from engine.untrusted_input import read_limited
 from tests.conftest import ROOT
 from tests.hostile_corpus import _chain, _eta_linear, _lecture
 
@@ -416,6 +417,6 @@ def test_the_size_limit_counts_bytes_read_not_what_stat_says():
     if not os.path.exists(smaps) or os.stat(smaps).st_size != 0:
         pytest.skip("no /proc here")
     with pytest.raises(NetworkFileError, match=r"the file is too large \(more than"):
-        files.read_limited(smaps, 1000)
+        read_limited(smaps, 1000)
     with pytest.raises(NetworkFileError, match=r"not a regular file \(a device\)"):
         load_network("/dev/zero")

@@ -10,7 +10,8 @@ import pytest
 from engine.activations import softmax_rows
 from engine.datasets import CLASS_LETTERS, generate, load_csv
 from engine.errors import NetworkError, NetworkFileError
-from engine.files import network_from_dict, network_to_dict
+from engine.file_reader import network_from_dict
+from engine.file_writer import network_to_dict
 from engine.formatting import to_plain
 from engine.gradients import check_gradients, compute_gradients
 from engine.landscape import landscape, parse_parameter

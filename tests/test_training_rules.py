@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from engine.files import load_network, network_from_dict, network_to_dict
+from engine.file_reader import network_from_dict
+from engine.file_writer import network_to_dict
+from engine.files import load_network
 from engine.initializers import initial_parameters
 from engine.trainer import StopReason, Trainer, correct_count
 from tests.helpers import build, feature_major
