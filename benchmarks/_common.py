@@ -14,9 +14,9 @@ from engine.network import Network
 from engine.settings import DatasetSpec
 
 
-def layered_network(widths: list[int], hidden: str = "tanh", output: str = "sigmoid", seed=0):
-    """A fully connected layered network, e.g. widths [2, 8, 8, 1]."""
-    net = Network("-".join(map(str, widths)))
+def connect_layers(net, widths: list[int], hidden: str = "tanh", output: str = "sigmoid"):
+    """Add fully connected layers of ``widths`` to the empty ``net`` through the model's
+    API alone (add_neuron, connect), as a person's "connect all" would; returns ``net``."""
     layers = []
     for li, width in enumerate(widths):
         kind = "input" if li == 0 else "output" if li == len(widths) - 1 else "hidden"
@@ -31,6 +31,12 @@ def layered_network(widths: list[int], hidden: str = "tanh", output: str = "sigm
         for t in nxt:
             for s in prev:
                 net.connect(s, t, 0.0)
+    return net
+
+
+def layered_network(widths: list[int], hidden: str = "tanh", output: str = "sigmoid", seed=0):
+    """A fully connected layered network, e.g. widths [2, 8, 8, 1], Xavier weights."""
+    net = connect_layers(Network("-".join(map(str, widths))), widths, hidden, output)
     net.set_parameters(*initial_parameters(net, "xavier", seed))
     net.dataset = DatasetSpec(generator="xor_noisy", params={"size": 200, "noise": 0.1, "seed": 1})
     net.training.loss = "bce"
