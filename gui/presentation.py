@@ -1,12 +1,12 @@
-"""Presentation mode (View ▸ Presentation, F5; Esc or F5 leaves): for a projector. The
-canvas, the step-through, the decision map and the lesson text, everything else hidden;
-canvas labels, the formula, the lesson and the plot axes at a larger type size (View ▸
-Presentation Scale). Leaving puts back exactly the layout that was there before."""
+"""Presentation mode (View ▸ Presentation, F5; Esc or F5 leaves): for a projector, full
+screen. The canvas, the step-through, the decision map and the lesson text, everything else hidden;
+canvas labels, the formula and step list, the lesson and the plot axes at a larger type
+size (View ▸ Presentation Scale). Leaving puts back exactly the layout that was there before."""
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDockWidget
 
@@ -46,22 +46,32 @@ class Presentation(QObject):
         if self.active:
             return
         w = self.w
-        self._state = w.saveState()
+        self._state = (w.saveState(), w.windowState(), w.geometry())
         self.active = True
+        w.showFullScreen()  # a projector shows the window, not the desktop around it
         for dock in w.findChildren(QDockWidget):
             dock.setVisible(dock in self.shown_docks)
         for dock in self.shown_docks:
             dock.raise_()
         self._escape.setEnabled(True)
         self.apply_scale(self.scale)
-        width = w.width()
-        w.resizeDocks([w.step_dock], [max(420, round(0.4 * width))], Qt.Orientation.Horizontal)
-        w.resizeDocks(
-            [w.lesson_dock], [max(150, round(0.22 * w.height()))], Qt.Orientation.Vertical
-        )
-        w.view.fit_all()
+        self._arrange()
+        # the window takes the screen's size when the window system says so: again then
+        QTimer.singleShot(0, self._arrange)
         w.show_message("Presentation: Esc or F5 to leave.")
         self.changed.emit(True)
+
+    def _arrange(self) -> None:
+        """The step-through 40 % of the width, the lesson a fifth of the height, the
+        canvas the rest (at least half the width), the network fitted into it."""
+        w = self.w
+        if not self.active:
+            return
+        screen = w.screen().geometry()  # the window's size once it is full screen
+        width, height = screen.width(), screen.height()
+        w.resizeDocks([w.step_dock], [max(320, round(0.4 * width))], Qt.Orientation.Horizontal)
+        w.resizeDocks([w.lesson_dock], [max(150, round(0.22 * height))], Qt.Orientation.Vertical)
+        w.view.fit_all()
 
     def leave(self) -> None:
         if not self.active:
@@ -69,7 +79,12 @@ class Presentation(QObject):
         w = self.w
         self._escape.setEnabled(False)
         self.apply_scale(1.0)
-        w.restoreState(self._state)
+        docks, window_state, geometry = self._state
+        w.setWindowState(window_state)  # out of full screen, to the size it had
+        if not window_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            w.setGeometry(geometry)
+        w.restoreState(docks)
+        QTimer.singleShot(0, lambda: self.active or w.restoreState(docks))  # at that size
         self.active = False
         self._state = None
         w.view.fit_all()

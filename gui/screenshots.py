@@ -1,14 +1,26 @@
 """Render the main window to PNG files, offscreen (for the README and for reviewing).
 
-QT_QPA_PLATFORM=offscreen python -m gui.screenshots OUTDIR
+python -m gui.screenshots OUTDIR
+
+Offscreen (the default here), the screen is a 1280×800 projector: presentation mode is
+full screen, and the offscreen platform's own screen is 800×800.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    _screen = Path(tempfile.mkdtemp()) / "screen.json"
+    _screen.write_text(
+        json.dumps({"screens": [{"name": "projector", "width": 1280, "height": 800}]}), "utf-8"
+    )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_screen}"
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication

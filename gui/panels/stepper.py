@@ -4,7 +4,7 @@ a step."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,6 +37,34 @@ GRANULARITY_NAMES = {
 }
 
 
+MIN_FORMULA_HEIGHT = 70  # (an explicit setMinimumHeight would override the hint below)
+
+
+class FormulaLabel(QLabel):
+    """Word-wrapped text that no layout squeezes: its minimum height is what its text
+    needs at its width (dock layouts ignore height-for-width, and in presentation mode
+    the last line, the result, was cut off)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        needed = self.heightForWidth(max(self.width(), 1))
+        return QSize(hint.width(), max(hint.height(), needed, MIN_FORMULA_HEIGHT))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # a new width, a new height
+
+
+class StepList(QListWidget):
+    """The walk's steps; the current one stays in view when the list changes size (a
+    dock resized, presentation mode's larger type)."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.currentItem() is not None:
+            self.scrollToItem(self.currentItem())
+
+
 class StepPanel(QWidget):
     def __init__(self, controller, window) -> None:
         super().__init__()
@@ -67,10 +95,9 @@ class StepPanel(QWidget):
         buttons.addStretch(1)
 
         self.counters = QLabel()
-        self.formula = QLabel()
+        self.formula = FormulaLabel()
         self.formula.setWordWrap(True)
         self.formula.setTextFormat(Qt.TextFormat.RichText)
-        self.formula.setMinimumHeight(70)
         self.formula.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.scale = 1.0  # presentation mode writes the formula larger
@@ -81,7 +108,7 @@ class StepPanel(QWidget):
         self.matrix.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.matrix.hide()
         self.matrix_box.toggled.connect(self._matrix_toggled)
-        self.steps = QListWidget()
+        self.steps = StepList()
         self.steps.setAlternatingRowColors(True)
         self.steps.itemClicked.connect(lambda item: controller.jump(self.steps.row(item)))
         toggles = QHBoxLayout()
@@ -269,10 +296,18 @@ class StepPanel(QWidget):
         )
 
     def set_scale(self, scale: float) -> None:
-        """Type size of the formula (presentation mode): 1 is the normal size."""
+        """Type size of the formula and the step list (presentation mode): 1 is the
+        normal size."""
+        if not hasattr(self, "_list_points"):
+            self._list_points = self.steps.font().pointSizeF()
         self.scale = scale
         self._style_formula()
+        font = self.steps.font()
+        font.setPointSizeF(self._list_points * scale)
+        self.steps.setFont(font)
         self.refresh()
+        if self.steps.currentItem() is not None:  # rows of another height: find it again
+            self.steps.scrollToItem(self.steps.currentItem())
 
     def refresh(self) -> None:
         self._update_counters()
