@@ -6,7 +6,7 @@ sample, so the same code serves the step list and "show this step for sample i".
 
 from __future__ import annotations
 
-from .formatting import MINUS, factor, signed_term, sub, update_pair
+from .formatting import MINUS, NumberFormat, factor, signed_term, step_digits, sub, update_pair
 
 EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
 
@@ -312,9 +312,11 @@ def _update(walk, key):
     i = walk._index[key]
     shown_old = update_pair(old, new, f.digits)[0]  # as many digits as the result needs
     if opt.name == "sgd":
+        # the gradient with the digits that make "old − η·g" give the shown new value
+        g_fmt = NumberFormat(step_digits(old, eta, g, new, f.digits))
         return (
             f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
-            f"{shown_old} {MINUS} {f(eta)}·{factor(g, f)}",
+            f"{shown_old} {MINUS} {f(eta)}·{factor(g, g_fmt)}",
             new,
         )
     if opt.name == "momentum":
