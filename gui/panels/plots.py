@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.formatting import format_number
-from engine.tasks import Task
+from engine.tasks import Task, rmse
 
 from .throttle import Throttled
 
@@ -133,9 +133,12 @@ class LossPanel(QWidget):
             self._empty = False
             self.plot.enableAutoRange()
             self.acc_plot.enableAutoRange(axis="x")
-        epochs = np.arange(1, len(h.loss) + 1)
+        # each value at the weights it measures: the training loss and accuracy of epoch
+        # k+1 were measured before its updates, at the weights after k epochs (exactly so
+        # with the full batch); the test loss after its updates, at the weights after k+1
+        epochs = np.arange(len(h.loss))
         self.train_curve.setData(epochs, np.asarray(h.loss))
-        self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
+        self.test_curve.setData(np.arange(1, len(h.test_loss) + 1), np.asarray(h.test_loss))
         regression = t.task is Task.REGRESSION
         self._show_metric(regression)
         self.acc_curve.setData(epochs, np.asarray(h.rmse if regression else h.accuracy))
@@ -147,15 +150,23 @@ class LossPanel(QWidget):
             self.slider.blockSignals(False)
         self.marker.setValue(shown)
         self.marker.show()
-        k = max(shown, 1) - 1  # the loss measured during epoch `shown`
+        # the loss and accuracy of the weights the canvas, map and table show (the
+        # history's value for epoch `shown` was measured during it, before its update)
+        src = self.controller.shown_trainer()
+        loss, accuracy = src.evaluate()
         f = format_number
-        test = f", test loss {f(h.test_loss[k], 4)}" if len(h.test_loss) > k else ""
+        test = ""
+        if src.X_test is not None and len(h.test_loss):
+            test_loss, _ = src.evaluate(src.X_test, src.Y_test)
+            test = f", test loss {f(test_loss, 4)}"
         if regression:
-            metric = f"RMSE {f(h.rmse[k], 4)}"
-            test += f", test RMSE {f(h.test_rmse[k], 4)}" if len(h.test_rmse) > k else ""
+            net = src.snapshot()
+            metric = f"RMSE {f(rmse(net.outputs(src.X), src.Y), 4)}"
+            if src.X_test is not None and len(h.test_rmse):
+                test += f", test RMSE {f(rmse(net.outputs(src.X_test), src.Y_test), 4)}"
         else:
-            metric = f"accuracy {100 * h.accuracy[k]:.1f} %"
-        text = f"Epoch {shown}: loss {f(h.loss[k], 4)}, {metric}{test}"
+            metric = f"accuracy {100 * accuracy:.1f} %"
+        text = f"Epoch {shown}: loss {f(loss, 4)}, {metric}{test}"
         if shown < t.epoch:
             text += (
                 f" — viewing the past ({t.epoch} trained): Play or Step continues from "
