@@ -81,3 +81,31 @@ def test_readout_at_the_latest_epoch_is_the_loss_of_the_current_weights(qtbot, w
     assert (loss, accuracy) == (pytest.approx(headless.evaluate()[0], abs=5e-5), 1.0)
     counters = window.step_panel.counters.text()
     assert f"loss {loss:.4g}"[:9] in counters.replace("−", "-"), counters
+
+
+def test_arrow_keys_on_the_focused_slider_move_through_epochs_and_do_not_step(qtbot, window):
+    """→ on the focused slider was the window's Step: it asked to drop the later epochs
+    instead of showing the next one (the README promises the arrow keys on the slider)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    open_lesson(window, "01_and_or")
+    window.loss_dock.raise_()
+    play_epochs(qtbot, window, 20)
+    window.act_play.trigger()
+    slider = window.loss_panel.slider
+    qtbot.waitUntil(lambda: slider.maximum() == 20, timeout=2_000)
+    slider.setFocus()
+    QTest.keyClick(slider, Qt.Key.Key_Home)
+    assert window.learning.shown_epoch == 0
+    for _ in range(3):
+        QTest.keyClick(slider, Qt.Key.Key_Right)
+    QTest.keyClick(slider, Qt.Key.Key_Left)
+    assert window.learning.shown_epoch == 2
+    assert window.learning.trainer.epoch == 20  # nothing dropped, no step taken
+    assert window.learning.session is None
+    # away from the slider → is Step again
+    window.view.setFocus()
+    window.learning.preview(20)
+    QTest.keyClick(window.view, Qt.Key.Key_Right)
+    assert window.learning.session is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -42,6 +42,38 @@ def follow_palette() -> None:
 
 
 PLOT_INTERVAL = 0.2  # seconds: plots redraw at most 5 times a second while training
+
+
+class EpochSlider(QSlider):
+    """The time-travel slider. With the focus it takes the arrow keys itself: ← and → are
+    also the window's Step Back and Step, and → on the slider used to step (and offer to
+    drop the later history) instead of showing the next epoch."""
+
+    KEYS = frozenset(
+        {
+            Qt.Key.Key_Left,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_Home,
+            Qt.Key.Key_End,
+            Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown,
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+
+    def event(self, event) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and event.key() in self.KEYS
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            event.accept()  # ours, not the window's shortcut
+            return True
+        return super().event(event)
 
 
 class LossPanel(QWidget):
@@ -87,7 +119,7 @@ class LossPanel(QWidget):
         self.plot.addItem(self.marker)
         self.log_box = QCheckBox("Log scale")
         self.log_box.toggled.connect(lambda on: self.plot.setLogMode(y=on))
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = EpochSlider()
         self.slider.setToolTip(
             "Time travel: drag to see an earlier epoch on the canvas, map and table; "
             "Play or Step then continues from there"
