@@ -126,3 +126,55 @@ def test_any_sgd_update_is_shown_so_that_it_checks_by_hand(old, rate, grad):
 def test_update_pairs_as_a_person_writes_them(old, new, shown):
     assert update_pair(old, new) == shown
     assert np.isfinite(old)
+
+
+BCE = re.compile(rf"^−\[{NUMBER}·ln {NUMBER} \+ {NUMBER}·ln\(1 − {NUMBER}\)\]$")
+DIFFERENCE = re.compile(rf"^{NUMBER} − {NUMBER}$")
+
+
+def shown_loss(numeric: str) -> float | None:
+    m = BCE.match(numeric)
+    if not m:
+        return None
+    y, p, rest, p2 = map(value, m.groups())
+    assert p == p2
+    return -((y * math.log(p) if y else 0) + (rest * math.log(1 - p) if rest else 0))
+
+
+def one_sample_walks():
+    for path in sorted([*examples_dir().glob("*.json"), *lessons_dir().glob("*.json")]):
+        net = load_network(path)
+        if len(net.outputs) != 1:
+            continue
+        X, _ = sample_data(net, None)
+        for sample in range(min(X.shape[1], 4)):
+            yield path, Walkthrough(net, *sample_data(net, sample))
+
+
+def test_output_delta_and_loss_check_by_hand_when_the_output_is_near_0_or_1():
+    """The lecture network on (0, 1) read "δ_ŷ = ŷ − y = 0.995 − 1 = −0.00506" and
+    "L = −[1·ln 0.995 + …] = 0.00508": from the numbers shown, −0.005 and 0.00501."""
+    differences = losses = 0
+    for path, walk in one_sample_walks():
+        for step in walk.steps:
+            numeric, line = to_plain(step.numeric), to_plain(step.line)
+            if step.kind == "δ" and step.neuron in walk.network.outputs:
+                m = DIFFERENCE.match(numeric)
+                if m:
+                    a, y = map(value, m.groups())
+                    assert format_number(a - y) == step.value_text, (path, line)
+                    differences += 1
+            if step.kind == "loss":
+                got = shown_loss(numeric)
+                if got is not None:
+                    assert format_number(got) == step.value_text, (path, line)
+                    losses += 1
+    assert differences > 50 and losses > 50
+
+
+def test_the_lecture_sample_reads_as_a_person_checks_it():
+    net = load_network(examples_dir() / "xor_lecture.json")
+    walk = Walkthrough(net, *sample_data(net, 1))
+    lines = {s.kind: to_plain(s.line) for s in walk.steps if s.neuron in (None, "y")}
+    assert lines["δ"].endswith("= 0.99494 − 1 = −0.00506")
+    assert "ln 0.994936" in lines["loss"] and lines["loss"].endswith("= 0.00508")
