@@ -138,7 +138,7 @@ def operand_digits(x: float, fn, result: float, digits: int = 3) -> int:
     want = format_number(result, digits)
     for d in range(digits, 16):
         try:
-            got = fn(float(f"{x:.{d}g}"))
+            got = float(fn(float(f"{x:.{d}g}")))  # Python floats: 1/0 raises, not warns
         except (ArithmeticError, ValueError):
             continue
         if format_number(got, digits) == want:

@@ -98,7 +98,7 @@ def _sample_loss(walk, s):
     sym, num = [], []
     value = walk.per_sample_loss[s]
     for k, o in enumerate(outs):
-        v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+        v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
         ys = sub("y", walk.name(o)) if len(outs) > 1 else "y"
         fp = f  # one output: ŷ with the digits that make the shown loss come out
         if name == "mse":
@@ -164,7 +164,7 @@ def _data_loss(walk, s):
 def _dl_dyhat(walk, o, s):
     f = walk.fmt
     k = walk.output_index[o]
-    v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+    v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
     name = walk.loss_fn.name
     lhs = f"∂L/∂{v}"
     g = walk.dl_dyhat[o][s]
@@ -196,7 +196,7 @@ def _delta(walk, nid, s):
         k = walk.output_index[nid]
         many = len(walk.network.outputs) > 1
         ys = sub("y", walk.name(nid)) if many else "y"
-        a, y, d = walk.a[nid][s], walk.Y[k][s], walk.delta[nid][s]
+        a, y, d = float(walk.a[nid][s]), float(walk.Y[k][s]), walk.delta[nid][s]
         fa = _output_fmt(walk, a, lambda q: q - y, d)  # ŷ − y: ŷ with the digits it needs
         if walk._fused(nid) and n.activation == "softmax":
             return f"{ds} = {v} {MINUS} {ys}", f"{fa(a)} {MINUS} {factor(y, f)}", d

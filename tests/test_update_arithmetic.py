@@ -178,3 +178,14 @@ def test_the_lecture_sample_reads_as_a_person_checks_it():
     lines = {s.kind: to_plain(s.line) for s in walk.steps if s.neuron in (None, "y")}
     assert lines["δ"].endswith("= 0.99494 − 1 = −0.00506")
     assert "ln 0.994936" in lines["loss"] and lines["loss"].endswith("= 0.00508")
+
+
+@pytest.mark.parametrize("bias", [20.0, 40.0, -40.0])
+def test_a_saturated_output_walks_without_warnings(bias):
+    """ŷ that rounds to 1 (or 0) at every digit tried: no division-by-zero warning from
+    trying the digits, and the walkthrough is built (RuntimeWarnings are errors here)."""
+    net = load_network(examples_dir() / "xor_lecture.json")
+    net.set_bias("y", bias)
+    for sample in range(4):
+        walk = Walkthrough(net, *sample_data(net, sample))
+        assert walk.steps[-1].kind == "update"
