@@ -61,26 +61,89 @@ def _format_number(x: float, digits: int) -> str:
 
 
 def update_pair(old: float, new: float, digits: int = 3) -> tuple[str, str]:
-    """(old, new) as shown side by side for an update: both with the fewest digits (at
-    least ``digits``) at which they differ as displayed — a step that is not zero never
-    reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999) — and at which the shown old
-    value plus the step rounds to the shown new one, so the arithmetic checks by hand."""
+    """(old, new) as shown side by side for an update: each with the fewest decimal
+    places (at least ``digits`` significant digits) at which they differ as displayed —
+    a step that is not zero never reads "5.00 → 5.00" (−8.00004 → −8.00002, 5 → 4.999) —
+    and at which the shown old value plus the step rounds to the shown new one, so the
+    arithmetic checks by hand. The old value gets at least the new one's decimal places
+    (−0.712 → −0.0462 shows the old value as −0.7117, not with sixteen digits)."""
     return _update_pair(float(old), float(new), digits)
+
+
+def update_places(old: float, new: float, digits: int = 3) -> tuple[int, int] | None:
+    """(old's, new's) decimal places as ``update_pair`` shows them (None: both with
+    ``digits`` significant digits, as when the value did not change)."""
+    return _update_places(float(old), float(new), digits)
+
+
+def _places(x: float, digits: int) -> int:
+    """Decimal places that give x ``digits`` significant digits."""
+    return digits - 1 - math.floor(math.log10(abs(x))) if x else -999
+
+
+def at_places(x: float, places: int, digits: int = 3) -> str:
+    """x rounded to ``places`` decimal places (at least ``digits`` significant digits)."""
+    if x == 0 or not math.isfinite(x):
+        return format_number(x, digits)
+    shown = places + 1 + math.floor(math.log10(abs(x)))
+    return format_number(x, min(max(digits, shown), 17))
+
+
+def _update_places(old: float, new: float, digits: int) -> tuple[int, int] | None:
+    if new == old or not (math.isfinite(old) and math.isfinite(new)):
+        return None
+    p_old, p_new = _places(old, digits), _places(new, digits)
+    first_new = p_new if new else p_old
+    for kn in range(first_new, first_new + 20):
+        n = round(new, kn)
+        if round(old, kn) == n:  # the step does not show at this precision
+            continue
+        start = max(p_old, kn)
+        for ko in range(start, start + 20):
+            o = round(old, ko)
+            if round(o + (new - old), kn) == n:
+                return ko, kn
+    return None
 
 
 @functools.lru_cache(maxsize=1 << 12)
 def _update_pair(old: float, new: float, digits: int) -> tuple[str, str]:
     # cached: the walkthrough asks for each update's pair twice (formula and result)
+    places = _update_places(old, new, digits)
+    if places is None:
+        return format_number(old, digits), format_number(new, digits)
+    return at_places(old, places[0], digits), at_places(new, places[1], digits)
 
-    def r(x: float, d: int) -> float:
-        return float(f"{x:.{d}g}")
 
-    if new != old:
-        for d in range(digits, 18):
-            o, n = r(old, d), r(new, d)
-            if o != n and r(o + (new - old), d) == n:
-                return format_number(old, d), format_number(new, d)
-    return format_number(old, digits), format_number(new, digits)
+def step_digits(old: float, rate: float, grad: float, new: float, digits: int = 3) -> int:
+    """Significant digits to show ∂L/∂p with in "old − η·∂L/∂p = new", so that the
+    shown numbers give the shown result (old and new as ``update_pair`` shows them):
+    −0.7117 − 1·(−0.6655) = −0.0462, where three digits (−0.666) would give −0.0457."""
+    places = update_places(old, new, digits)
+    if places is None or not math.isfinite(grad):
+        return digits
+    o, n = round(old, places[0]), round(new, places[1])
+    eta = float(f"{rate:.{digits}g}")  # η as shown
+    for d in range(digits, 18):
+        if round(o - eta * float(f"{grad:.{d}g}"), places[1]) == n:
+            return d
+    return digits
+
+
+def operand_digits(x: float, fn, result: float, digits: int = 3) -> int:
+    """Significant digits to show x with in a formula whose result is fn(x), so that the
+    formula with x as shown gives the result as shown: ŷ = 0.994936 gives "0.99494 − 1 =
+    −0.00506", where "0.995 − 1" would read −0.005 (ŷ near 0 or 1 loses its digits in
+    1 − ŷ, ŷ − y and ln ŷ)."""
+    want = format_number(result, digits)
+    for d in range(digits, 16):
+        try:
+            got = float(fn(float(f"{x:.{d}g}")))  # Python floats: 1/0 raises, not warns
+        except (ArithmeticError, ValueError):
+            continue
+        if format_number(got, digits) == want:
+            return d
+    return digits
 
 
 def signed_term(x: float, fmt: NumberFormat, first: bool) -> str:

@@ -6,11 +6,33 @@ sample, so the same code serves the step list and "show this step for sample i".
 
 from __future__ import annotations
 
-from .formatting import MINUS, factor, signed_term, sub, update_pair
+import math
+
+from .formatting import (
+    MINUS,
+    NumberFormat,
+    factor,
+    operand_digits,
+    signed_term,
+    step_digits,
+    sub,
+    update_pair,
+)
 
 EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
 
 BATCH = None  # sample argument meaning "the batch mean"
+
+
+def _bce(p: float, y: float) -> float:
+    """One output's binary cross-entropy (terms of weight 0 left out, as 0·ln 0 is 0)."""
+    return -((y * math.log(p) if y else 0.0) + ((1 - y) * math.log(1 - p) if y != 1 else 0.0))
+
+
+def _output_fmt(walk, p: float, fn, result: float) -> NumberFormat:
+    """The format of an output's value ŷ in a formula whose result is fn(ŷ): the digits
+    with which the formula, as shown, gives the shown result (see operand_digits)."""
+    return NumberFormat(operand_digits(p, fn, result, walk.fmt.digits))
 
 
 def _sum_of_products(walk, pairs, s, bias=None):
@@ -74,22 +96,27 @@ def _sample_loss(walk, s):
     outs = walk.network.outputs
     name = walk.loss_fn.name
     sym, num = [], []
+    value = walk.per_sample_loss[s]
     for k, o in enumerate(outs):
-        v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+        v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
         ys = sub("y", walk.name(o)) if len(outs) > 1 else "y"
+        fp = f  # one output: ŷ with the digits that make the shown loss come out
         if name == "mse":
+            if len(outs) == 1:
+                fp = _output_fmt(walk, p, lambda q, y=y: 0.5 * (q - y) ** 2, value)
             sym.append(f"({v} {MINUS} {ys})²")
-            num.append(f"({f(p)} {MINUS} {factor(y, f)})²")
+            num.append(f"({fp(p)} {MINUS} {factor(y, f)})²")
         elif name == "bce":
+            if len(outs) == 1:
+                fp = _output_fmt(walk, p, lambda q, y=y: _bce(q, y), value)
             sym.append(f"{ys}·ln {v} + (1 {MINUS} {ys})·ln(1 {MINUS} {v})")
-            num.append(f"{f(y)}·ln {f(p)} + {f(1 - y)}·ln(1 {MINUS} {f(p)})")
+            num.append(f"{f(y)}·ln {fp(p)} + {f(1 - y)}·ln(1 {MINUS} {fp(p)})")
         elif name == "cross_entropy":
             sym.append(f"{ys}·ln {v}")
             num.append(f"{f(y)}·ln {f(p)}")
         else:
             sym.append(v)
             num.append(signed_term(p, f, k == 0).strip() if k == 0 else signed_term(p, f, False))
-    value = walk.per_sample_loss[s]
     if name == "output":
         return " + ".join(sym), "".join(num), value
     sym_text, num_text = " + ".join(sym), " + ".join(num)
@@ -137,16 +164,19 @@ def _data_loss(walk, s):
 def _dl_dyhat(walk, o, s):
     f = walk.fmt
     k = walk.output_index[o]
-    v, p, y = walk.value_symbol(o), walk.a[o][s], walk.Y[k][s]
+    v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
     name = walk.loss_fn.name
     lhs = f"∂L/∂{v}"
+    g = walk.dl_dyhat[o][s]
     if name == "mse":
-        return f"{lhs} = {v} {MINUS} y", f"{f(p)} {MINUS} {factor(y, f)}", walk.dl_dyhat[o][s]
+        fp = _output_fmt(walk, p, lambda q: q - y, g)
+        return f"{lhs} = {v} {MINUS} y", f"{fp(p)} {MINUS} {factor(y, f)}", g
     if name == "bce":
+        fp = _output_fmt(walk, p, lambda q: (q - y) / (q * (1 - q)), g)
         return (
             f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))",
-            f"({f(p)} {MINUS} {factor(y, f)})/({f(p)}·(1 {MINUS} {f(p)}))",
-            walk.dl_dyhat[o][s],
+            f"({fp(p)} {MINUS} {factor(y, f)})/({fp(p)}·(1 {MINUS} {fp(p)}))",
+            g,
         )
     if name == "cross_entropy":
         ys = sub("y", walk.name(o)) if len(walk.network.outputs) > 1 else "y"
@@ -166,12 +196,10 @@ def _delta(walk, nid, s):
         k = walk.output_index[nid]
         many = len(walk.network.outputs) > 1
         ys = sub("y", walk.name(nid)) if many else "y"
+        a, y, d = float(walk.a[nid][s]), float(walk.Y[k][s]), walk.delta[nid][s]
+        fa = _output_fmt(walk, a, lambda q: q - y, d)  # ŷ − y: ŷ with the digits it needs
         if walk._fused(nid) and n.activation == "softmax":
-            return (
-                f"{ds} = {v} {MINUS} {ys}",
-                f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",
-                walk.delta[nid][s],
-            )
+            return f"{ds} = {v} {MINUS} {ys}", f"{fa(a)} {MINUS} {factor(y, f)}", d
         if n.activation == "softmax":
             g = sub("g", walk.name(nid))
             return (
@@ -183,8 +211,8 @@ def _delta(walk, nid, s):
         if walk._fused(nid):
             return (
                 f"{ds} = ∂L/∂{v}·{slope_sym} = {v} {MINUS} y",
-                f"{f(walk.a[nid][s])} {MINUS} {factor(walk.Y[k][s], f)}",
-                walk.delta[nid][s],
+                f"{fa(a)} {MINUS} {factor(y, f)}",
+                d,
             )
         g = walk.dl_dyhat[nid][s]
         return f"{ds} = ∂L/∂{v}·{slope_sym}", f"{factor(g, f)}·{slope_num}", walk.delta[nid][s]
@@ -312,9 +340,11 @@ def _update(walk, key):
     i = walk._index[key]
     shown_old = update_pair(old, new, f.digits)[0]  # as many digits as the result needs
     if opt.name == "sgd":
+        # the gradient with the digits that make "old − η·g" give the shown new value
+        g_fmt = NumberFormat(step_digits(old, eta, g, new, f.digits))
         return (
             f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
-            f"{shown_old} {MINUS} {f(eta)}·{factor(g, f)}",
+            f"{shown_old} {MINUS} {f(eta)}·{factor(g, g_fmt)}",
             new,
         )
     if opt.name == "momentum":

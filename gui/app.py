@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             window.files.open_example(DEFAULT_EXAMPLE)
     else:
         window.files.open_example(DEFAULT_EXAMPLE)
+    window.fit_to_screen()
     window.show()
     QTimer.singleShot(0, window.files.offer_recovery)
     return app.exec()

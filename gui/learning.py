@@ -54,6 +54,7 @@ class LearningController(QObject):
         self.playing = False
         self.epochs_per_second: float | None = DEFAULT_SPEED
         self.viewing: int | None = None  # an earlier epoch shown by time travel
+        self._viewed: tuple | None = None  # (key, the trainer replayed to `viewing`)
         self.predict = False  # predict mode: each step's result is typed before it is shown
         self.score = Score()  # of the iteration being walked, in predict mode
         self._revealed: set[int] = set()
@@ -244,6 +245,19 @@ class LearningController(QObject):
             return None
         return self.trainer.epoch if self.viewing is None else self.viewing
 
+    def shown_trainer(self) -> Trainer | None:
+        """A trainer standing at the weights the window shows, for readers: the trainer
+        itself, or (viewing the past) its independent replay to that epoch, kept while the
+        view lasts. Readers may evaluate it; they must not train it."""
+        t = self.trainer
+        if t is None or self.viewing is None:
+            return t
+        h = t.history
+        key = (id(t), t.epoch, t.iteration, h.loss[-1] if h.loss else None, self.viewing)
+        if self._viewed is None or self._viewed[0] != key:
+            self._viewed = (key, t.at_epoch(self.viewing))
+        return self._viewed[1]
+
     def preview(self, epoch: int) -> None:
         """Show the weights after ``epoch`` epochs (exactly: replayed from the nearest
         snapshot by an independent trainer); nothing is dropped until training goes on."""
@@ -259,9 +273,7 @@ class LearningController(QObject):
             self.doc.show_trained_parameters(*t.parameters(), recorded=False)
         else:
             self.viewing = max(epoch, 0)
-            self.doc.show_trained_parameters(
-                *t.at_epoch(self.viewing).parameters(), recorded=False
-            )
+            self.doc.show_trained_parameters(*self.shown_trainer().parameters(), recorded=False)
         self.progress.emit()
 
     def _continue_from_view(self) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -35,6 +35,8 @@ from .panels.plots import follow_palette
 from .panels.throttle import Throttled
 from .presentation import Presentation
 from .recovery import Recovery
+
+FRAME_ALLOWANCE = 40  # pixels: a window manager's title bar and borders
 
 
 class MainWindow(QMainWindow):
@@ -272,6 +274,21 @@ class MainWindow(QMainWindow):
             self._shown_once = True
             self._size_docks()
             QTimer.singleShot(0, self.view.fit_all)  # once the docks have their sizes
+
+    def fit_to_screen(self) -> None:
+        """Before the first show: 1440×900 where that fits, else maximised on the screen
+        (a 1280×800 projector or a 1366×768 laptop), never larger than it with the docks
+        on the right cut off by its edge."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        frame = FRAME_ALLOWANCE  # the title bar and borders a window manager adds
+        if self.width() <= room.width() and self.height() + frame <= room.height():
+            return
+        self.resize(self.size().boundedTo(room.size()))
+        self.move(room.topLeft())
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def resizeEvent(self, event) -> None:
         """A new window size (another screen, a projector): the docks take their share

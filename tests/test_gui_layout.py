@@ -168,3 +168,52 @@ def test_presentation_scale_is_remembered(qtbot, window):
     from gui.presentation import Presentation
 
     assert Presentation(window, window.settings).scale == 1.25
+
+
+class _Screen:
+    """A screen of a given size, for fit_to_screen (a 1280×800 projector)."""
+
+    def __init__(self, width: int, height: int) -> None:
+        from PySide6.QtCore import QRect
+
+        self.rect = QRect(0, 0, width, height)
+
+    def availableGeometry(self):
+        return self.rect
+
+
+@pytest.mark.parametrize("screen", [(1280, 800), (1366, 728), (1024, 700)])
+def test_the_window_opens_no_larger_than_a_small_screen(tmp_path, qtbot, screen):
+    """It opened at 1440×900 whatever the screen: on a 1280×800 projector the right
+    column (step-through, decision map) was cut off by the screen's edge."""
+    from PySide6.QtCore import QSettings
+
+    from gui.app import create_app
+    from gui.mainwindow import MainWindow
+    from gui.recovery import Recovery
+
+    create_app()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, Recovery(tmp_path / "recovery"))
+    win.screen = lambda: _Screen(*screen)
+    win.fit_to_screen()
+    assert win.width() <= screen[0] and win.height() <= screen[1]
+    assert win.windowState() & Qt.WindowState.WindowMaximized
+    win.deleteLater()
+
+
+def test_the_window_keeps_its_size_on_a_large_screen(tmp_path, qtbot):
+    from PySide6.QtCore import QSettings
+
+    from gui.app import create_app
+    from gui.mainwindow import MainWindow
+    from gui.recovery import Recovery
+
+    create_app()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings, Recovery(tmp_path / "recovery"))
+    win.screen = lambda: _Screen(1920, 1080)
+    win.fit_to_screen()
+    assert (win.width(), win.height()) == (1440, 900)
+    assert not win.windowState() & Qt.WindowState.WindowMaximized
+    win.deleteLater()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.formatting import format_number
-from engine.tasks import Task
+from engine.tasks import Task, rmse
 
 from .throttle import Throttled
 
@@ -42,6 +42,38 @@ def follow_palette() -> None:
 
 
 PLOT_INTERVAL = 0.2  # seconds: plots redraw at most 5 times a second while training
+
+
+class EpochSlider(QSlider):
+    """The time-travel slider. With the focus it takes the arrow keys itself: ← and → are
+    also the window's Step Back and Step, and → on the slider used to step (and offer to
+    drop the later history) instead of showing the next epoch."""
+
+    KEYS = frozenset(
+        {
+            Qt.Key.Key_Left,
+            Qt.Key.Key_Right,
+            Qt.Key.Key_Up,
+            Qt.Key.Key_Down,
+            Qt.Key.Key_Home,
+            Qt.Key.Key_End,
+            Qt.Key.Key_PageUp,
+            Qt.Key.Key_PageDown,
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+
+    def event(self, event) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and event.key() in self.KEYS
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            event.accept()  # ours, not the window's shortcut
+            return True
+        return super().event(event)
 
 
 class LossPanel(QWidget):
@@ -87,7 +119,7 @@ class LossPanel(QWidget):
         self.plot.addItem(self.marker)
         self.log_box = QCheckBox("Log scale")
         self.log_box.toggled.connect(lambda on: self.plot.setLogMode(y=on))
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = EpochSlider()
         self.slider.setToolTip(
             "Time travel: drag to see an earlier epoch on the canvas, map and table; "
             "Play or Step then continues from there"
@@ -133,9 +165,12 @@ class LossPanel(QWidget):
             self._empty = False
             self.plot.enableAutoRange()
             self.acc_plot.enableAutoRange(axis="x")
-        epochs = np.arange(1, len(h.loss) + 1)
+        # each value at the weights it measures: the training loss and accuracy of epoch
+        # k+1 were measured before its updates, at the weights after k epochs (exactly so
+        # with the full batch); the test loss after its updates, at the weights after k+1
+        epochs = np.arange(len(h.loss))
         self.train_curve.setData(epochs, np.asarray(h.loss))
-        self.test_curve.setData(epochs[: len(h.test_loss)], np.asarray(h.test_loss))
+        self.test_curve.setData(np.arange(1, len(h.test_loss) + 1), np.asarray(h.test_loss))
         regression = t.task is Task.REGRESSION
         self._show_metric(regression)
         self.acc_curve.setData(epochs, np.asarray(h.rmse if regression else h.accuracy))
@@ -147,15 +182,23 @@ class LossPanel(QWidget):
             self.slider.blockSignals(False)
         self.marker.setValue(shown)
         self.marker.show()
-        k = max(shown, 1) - 1  # the loss measured during epoch `shown`
+        # the loss and accuracy of the weights the canvas, map and table show (the
+        # history's value for epoch `shown` was measured during it, before its update)
+        src = self.controller.shown_trainer()
+        loss, accuracy = src.evaluate()
         f = format_number
-        test = f", test loss {f(h.test_loss[k], 4)}" if len(h.test_loss) > k else ""
+        test = ""
+        if src.X_test is not None and len(h.test_loss):
+            test_loss, _ = src.evaluate(src.X_test, src.Y_test)
+            test = f", test loss {f(test_loss, 4)}"
         if regression:
-            metric = f"RMSE {f(h.rmse[k], 4)}"
-            test += f", test RMSE {f(h.test_rmse[k], 4)}" if len(h.test_rmse) > k else ""
+            net = src.snapshot()
+            metric = f"RMSE {f(rmse(net.outputs(src.X), src.Y), 4)}"
+            if src.X_test is not None and len(h.test_rmse):
+                test += f", test RMSE {f(rmse(net.outputs(src.X_test), src.Y_test), 4)}"
         else:
-            metric = f"accuracy {100 * h.accuracy[k]:.1f} %"
-        text = f"Epoch {shown}: loss {f(h.loss[k], 4)}, {metric}{test}"
+            metric = f"accuracy {100 * accuracy:.1f} %"
+        text = f"Epoch {shown}: loss {f(loss, 4)}, {metric}{test}"
         if shown < t.epoch:
             text += (
                 f" — viewing the past ({t.epoch} trained): Play or Step continues from "

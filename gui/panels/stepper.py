@@ -283,11 +283,9 @@ class StepPanel(QWidget):
                 f"Viewing epoch {viewing} of {t.epoch} (time travel): Step continues from here"
             )
             return
-        loss = (
-            f" · epoch {t.epoch}'s loss {format_number(t.history.loss[-1], 4)}"
-            if t.history.loss
-            else ""
-        )
+        # the loss of the weights shown (as the Loss dock's readout gives it), not the one
+        # measured during the last epoch, before its update
+        loss = f" · loss {format_number(t.evaluate()[0], 4)}" if t.history.loss else ""
         self.counters.setText(f"Epoch {t.epoch} · iteration {t.iteration}{loss}")
 
     def _style_formula(self) -> None:
