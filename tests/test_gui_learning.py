@@ -389,7 +389,10 @@ def test_reset_with_new_weights(qtbot, window, examples):
     net.training.initializer, net.training.seed = "he", 7
     window.act_rerandomize.trigger()
     assert net.parameters() == initial_parameters(net, "he", 7)
-    assert window.learning.trainer is None  # training starts over from the new weights
+    # training starts over from the new weights (a panel that shows gradients may have
+    # made the new trainer already, when its throttle let it refresh at once)
+    t = window.learning.trainer
+    assert t is None or (t.epoch == 0 and t.parameters() == net.parameters())
 
 
 def test_the_map_chooses_inputs_and_output_and_holds_the_others_by_sliders(
