@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .cli_common import EXIT_DISAGREE, PATH_SHOWN, load_file, sample_data
 from .errors import plain
-from .gradients import RTOL, UNSETTLED, check_gradients
+from .gradient_check import RTOL, UNSETTLED, check_gradients
 from .limits import count
 
 

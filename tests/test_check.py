@@ -14,7 +14,7 @@ from engine.cli import main
 from engine.cli_common import sample_data
 from engine.compiled import CompiledNetwork
 from engine.files import load_network
-from engine.gradients import check_gradients
+from engine.gradient_check import check_gradients
 from tests.conftest import ROOT
 
 SHIPPED = sorted((ROOT / "resources").glob("*/*.json"))

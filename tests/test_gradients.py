@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from engine.activations import ACTIVATIONS, ELEMENTWISE
 from engine.features import FEATURES
-from engine.gradients import compare, compute_gradients, finite_differences
+from engine.gradient_check import finite_differences
+from engine.gradients import compare, compute_gradients
 from engine.losses import LOSSES
 from engine.network import Network
 

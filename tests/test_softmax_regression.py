@@ -13,7 +13,8 @@ from engine.errors import NetworkError, NetworkFileError
 from engine.file_reader import network_from_dict
 from engine.file_writer import network_to_dict
 from engine.formatting import to_plain
-from engine.gradients import check_gradients, compute_gradients
+from engine.gradient_check import check_gradients
+from engine.gradients import compute_gradients
 from engine.landscape import landscape, parse_parameter
 from engine.losses import get_loss
 from engine.network import Network

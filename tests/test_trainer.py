@@ -126,7 +126,8 @@ def test_compile_hands_out_independent_objects(xor):
 def test_no_reader_can_change_what_a_trainer_trains(xor):
     """The 0.1 bug: panels called network.compile() while Play ran, got the trainer's own
     compiled network back, and reloaded into it the weights last written to the model."""
-    from engine.gradients import compute_gradients, finite_differences
+    from engine.gradient_check import finite_differences
+    from engine.gradients import compute_gradients
     from engine.maps import data_extent, hidden_space, neuron_map
 
     reference = Trainer(xor.copy())
