@@ -85,6 +85,16 @@ def edits(window) -> list[tuple[str, float]]:
         times["move a neuron"].append(timed(MoveNeurons(doc, {nid: old}, {nid: new})))
         stack.undo()
         app.processEvents()
+    # a drag: every mouse move sets the neuron's position (its ~50 arrows follow)
+    item = window.scene.neuron_items[ids[45]]
+    start = item.pos()
+    for k in range(1, 11):
+        t0 = time.perf_counter()
+        item.setPos(start.x() + 3 * k, start.y() + 2 * k)
+        app.processEvents()
+        window.view.viewport().grab()
+        times.setdefault("drag a neuron (one mouse move)", []).append(time.perf_counter() - t0)
+    item.setPos(start)
     return [(label, min(values)) for label, values in times.items()]
 
 
