@@ -20,6 +20,31 @@ from engine.network import Connection, Network, Neuron
 STOPPING_SETTINGS = ("max_epochs", "target_loss", "min_improvement")
 
 
+class EditStack(QUndoStack):
+    """The undo stack, saying when a command (or a macro) is about to go on it: before its
+    change, while the model still is as the commands below it leave it."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__(doc)
+        self._doc = doc
+        self._macros = 0
+
+    def push(self, cmd) -> None:
+        if not self._macros:
+            self._doc.edit_starting.emit(cmd)
+        super().push(cmd)
+
+    def beginMacro(self, text: str) -> None:
+        if not self._macros:
+            self._doc.edit_starting.emit(None)
+        self._macros += 1
+        super().beginMacro(text)
+
+    def endMacro(self) -> None:
+        self._macros -= 1
+        super().endMacro()
+
+
 class Document(QObject):
     neuron_added = Signal(str)
     neuron_removed = Signal(str)
@@ -34,12 +59,13 @@ class Document(QObject):
     modified_changed = Signal()
     training_changed = Signal()
     about_to_save = Signal()  # training in progress makes what it shows an undo step first
+    edit_starting = Signal(object)  # a command (None: a macro) is about to be pushed
 
     def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
         super().__init__()
         self.network = network or Network("untitled")
         self.path = path
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = EditStack(self)
         self.undo_stack.cleanChanged.connect(self.modified_changed)
         self._recovered = False  # a restored recovery copy is unsaved with no undo history
         self._unrecorded = False  # weights shown (time travel) that no command records
