@@ -274,7 +274,7 @@ def test_the_truth_table_follows_the_network(qtbot, window, examples):
         return table.data(table.index(r, c))
 
     headers = [table.headerData(c, Qt.Orientation.Horizontal) for c in range(table.columnCount())]
-    assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target ŷ", "✓/✗"]
+    assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target y", "✓/✗"]  # y, as the steps say
 
     # the lecture's table: hidden outputs round to (0,1), (0,0), (0,0), (1,0); all correct
     def rounded(text):  # "1.67×10⁻⁵" rounds to 0

@@ -33,7 +33,7 @@ from engine.datasets import (
 )
 from engine.formatting import format_number
 from engine.settings import DatasetSpec
-from engine.tasks import Task, class_names, rmse, task_of
+from engine.tasks import Task, class_names, rmse, target_symbols, task_of
 from engine.trainer import correct_mask
 
 from ..commands import SetDataset
@@ -220,16 +220,18 @@ class DataPanel(QWidget):
         self.task = task_of(self.data.targets)
         names = [net.neuron(n).name for n in self.columns]
         outputs = [net.neuron(o).name for o in net.outputs]
+        targets = target_symbols(net)  # y, or y_A… (as the step-through writes them)
         if self.task is Task.CLASSES:  # the class, the arg-max's class, ✓/✗
             self.class_labels = class_names(net, len(net.outputs))
             extra = np.zeros((len(self.data), 2))
             names += ["class", "predicted", "✓/✗"]
         elif self.task is Task.REGRESSION:  # targets and the errors ŷ − y
             extra = np.hstack([self.data.targets, np.zeros_like(self.data.targets)])
-            names += [f"target {o}" for o in outputs] + [f"ŷ − y {o}" for o in outputs]
+            names += [f"target {y}" for y in targets]
+            names += [f"{o} − {y}" for o, y in zip(outputs, targets, strict=True)]
         else:
             extra = self.data.targets
-            names += [f"target {o}" for o in outputs] + ["✓/✗"]
+            names += [f"target {y}" for y in targets] + ["✓/✗"]
         values = np.zeros((len(self.data), len(self.columns) + extra.shape[1]))
         values[:, : len(net.inputs)] = self.data.inputs
         values[:, len(self.columns) :] = extra
