@@ -18,6 +18,7 @@ from engine.network import Connection, Network, Neuron
 # Training settings that only decide when training stops: changing one keeps the trainer
 # and its history (nothing trained so far would have gone differently).
 STOPPING_SETTINGS = ("max_epochs", "target_loss", "min_improvement")
+UNTITLED = "untitled"  # the name of a new network
 
 
 class EditStack(QUndoStack):
@@ -63,7 +64,7 @@ class Document(QObject):
 
     def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
         super().__init__()
-        self.network = network or Network("untitled")
+        self.network = network or Network(UNTITLED)
         self.path = path
         self.undo_stack = EditStack(self)
         self.undo_stack.cleanChanged.connect(self.modified_changed)
@@ -77,7 +78,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else (self.network.name or "untitled")
+        return self.path.name if self.path else (self.network.name or UNTITLED)
 
     def replace(self, network: Network, path: Path | None, modified: bool = False) -> None:
         """Show another network (New, Open, a recovered copy); undo history starts over."""
