@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.cli import sample_data
+from engine.cli_common import sample_data
 from engine.examples import examples_dir, lessons_dir
 from engine.files import load_network
 from engine.formatting import format_number, step_digits, to_plain, update_pair
