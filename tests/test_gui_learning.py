@@ -568,3 +568,31 @@ def test_undoing_an_edit_after_training_gives_the_trainer_back(qtbot, window):
     reference.train(400)
     assert trainer.history.loss == reference.history.loss
     assert trainer.parameters() == reference.parameters() == net.parameters()
+
+
+def test_a_batch_walk_shows_per_sample_derivatives_as_dL_i(window, examples):
+    """A trial: on the batch, L is the mean but ∂L/∂ŷ, δ and ∂L/∂x are one sample's; the
+    panel, the list and the canvas write those ∂Lᵢ and say which sample i is."""
+    open_example(window, examples, "xor_lecture")  # full batch of 4
+    window.learning.granularity = "step"
+    shown = {}
+    while not shown.get("∂x"):
+        window.act_step.trigger()
+        step = window.learning.session.cursor.step
+        shown.setdefault(step.kind, window.step_panel.formula.text())  # the first of each
+    assert window.learning.session.walk.m == 4
+    assert "∂Lᵢ/∂ŷ = " in shown["dL/dŷ"] and "∂Lᵢ/∂ŷ·" in shown["δ"]
+    assert "values for sample i = 0 of the batch of 4" in shown["∂x"]
+    assert "L, ∂L/∂w and ∂L/∂b are means over the batch" in shown["∂x"]
+    listed = [
+        window.step_panel.steps.item(i).text() for i in range(window.step_panel.steps.count())
+    ]
+    assert any("∂L/∂w" in to_plain(t) and "(1/4)" in to_plain(t) for t in listed)  # the mean
+    x1 = "\n".join(window.scene.neuron_items["x1"].annotation)
+    assert "∂Lᵢ/∂x = " in x1
+    choose_sample(window, 1)  # one sample alone: its loss is L
+    window.act_step.trigger()
+    while window.learning.session.cursor.step.kind != "∂x":
+        window.act_step.trigger()
+    assert "∂L/∂x = " in "\n".join(window.scene.neuron_items["x1"].annotation)
+    assert "batch" not in window.step_panel.formula.text()

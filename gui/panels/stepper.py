@@ -348,8 +348,8 @@ class StepPanel(QWidget):
             step = session.cursor.step
             m = walk.m
             which = (
-                f"<br><span style='color:#666'>values for sample {walk.sample} of the batch of "
-                f"{m}; ∂L/∂w and ∂L/∂b are means over the batch</span>"
+                f"<br><span style='color:#666'>values for sample i = {walk.sample} of the batch "
+                f"of {m}; L, ∂L/∂w and ∂L/∂b are means over the batch</span>"
                 if m > 1
                 else ""
             )
