@@ -89,9 +89,11 @@ class DataPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        # narrow columns: the whole row (inputs … ŷ, target, ✓/✗) fits a docked panel
+        # columns as wide as their numbers and titles (_fit_columns): the whole row
+        # (inputs … ŷ, target, ✓/✗) fits a docked panel, a laptop's included
         self.table.horizontalHeader().setDefaultSectionSize(72)
         self.table.horizontalHeader().setMinimumSectionSize(30)
+        self.table.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.summary = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -237,9 +239,22 @@ class DataPanel(QWidget):
         values[:, len(self.columns) :] = extra
         marks = self.task is not Task.REGRESSION
         self.model.set_table(names, values, np.zeros(len(self.data), bool) if marks else None)
-        if marks:
-            self.table.horizontalHeader().resizeSection(len(names) - 1, 36)  # ✓/✗
         self.refresh_values()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its title and the numbers of its first rows need (once
+        per table: the numbers keep their form, three significant digits, as they train),
+        a number column at least as wide as −0.000."""
+        header = self.table.horizontalHeader()
+        floor = self.table.fontMetrics().horizontalAdvance("−0.000") + 14
+        numbers = len(self.columns) + (0 if self.task is Task.CLASSES else len(self.model.names))
+        marks = self.model.correct is not None
+        for c in range(self.model.columnCount()):
+            self.table.resizeColumnToContents(c)
+            last = c == self.model.columnCount() - 1
+            if c < numbers and not (last and marks):
+                header.resizeSection(c, max(header.sectionSize(c), floor))
 
     def refresh_values(self) -> None:
         """Hidden outputs, ŷ and ✓/✗ from one forward pass over the whole dataset; the
@@ -278,6 +293,9 @@ class DataPanel(QWidget):
             f"{int(correct.sum())} of {len(self.data)} samples classified correctly"
         )
         self.correct = correct
+
+
+FIT_ROWS = 50  # rows whose numbers size the columns
 
 
 class TruthTable(QAbstractTableModel):
