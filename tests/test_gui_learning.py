@@ -582,8 +582,7 @@ def test_a_batch_walk_shows_per_sample_derivatives_as_dL_i(window, examples):
         shown.setdefault(step.kind, window.step_panel.formula.text())  # the first of each
     assert window.learning.session.walk.m == 4
     assert "∂Lᵢ/∂ŷ = " in shown["dL/dŷ"] and "∂Lᵢ/∂ŷ·" in shown["δ"]
-    assert "values for sample i = 0 of the batch of 4" in shown["∂x"]
-    assert "L, ∂L/∂w and ∂L/∂b are means over the batch" in shown["∂x"]
+    assert "sample i = 0 of the batch of 4; L, ∂L/∂w, ∂L/∂b: batch means" in shown["∂x"]
     listed = [
         window.step_panel.steps.item(i).text() for i in range(window.step_panel.steps.count())
     ]
