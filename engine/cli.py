@@ -30,6 +30,7 @@ from .errors import NetworkError, NetworkFileError, plain, quote
 from .forward_backward_cli import cmd_backward, cmd_forward
 from .landscape_cli import add_landscape_command
 from .limits import MAX_EPOCHS, MAX_SEED, count
+from .train_cli import HELP as TRAIN_HELP
 from .train_cli import cmd_train
 from .walk_cli import add_walk_command
 
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.set_defaults(run=cmd_backward)
 
-    t = sub.add_parser("train", help="train with the file's settings")
+    t = sub.add_parser("train", help="train with the file's settings", epilog=TRAIN_HELP)
     t.add_argument("file")
     t.add_argument("--epochs", type=whole(1, MAX_EPOCHS))
     t.add_argument("--seed", type=whole(0, MAX_SEED))

@@ -68,8 +68,12 @@ class FromOutputError(ConnectionRefused):
 
 
 class CycleError(ConnectionRefused):
-    def __init__(self, source: str, target: str, path: list[str]) -> None:
-        cycle = " → ".join(plain(p) for p in path)
+    def __init__(
+        self, source: str, target: str, path: list[str], names: list[str] | None = None
+    ) -> None:
+        """``path``: the ids around the cycle; ``names``: how to say them (the labels, as
+        the other refusals' reasons do), the ids when not given."""
+        cycle = " → ".join(plain(p) for p in names or path)
         super().__init__(source, target, f"it would close a cycle {cycle}")
         self.path = path
 

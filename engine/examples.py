@@ -4,6 +4,7 @@ installed wheel and an editable checkout both see them)."""
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -39,16 +40,28 @@ def lessons_dir() -> Path:
     return Path(str(resources.files("resources") / "lessons"))
 
 
+def natural_key(text: str) -> tuple:
+    """Sorts numbers as numbers: "3" before "16", "λ = 0" before "λ = 0.01"."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", text.lower())
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts))
+
+
 def list_lessons() -> dict[str, str]:
-    """{file stem: title} of the lessons, in file-name order (01_…, 02_…)."""
+    """{file stem: title} of the lessons, in the order of the file names' lesson numbers
+    (01_…, 02_…, 03b_…), and within one number of the titles, numbers sorted as numbers
+    (17's 3, 8 and 16 hidden neurons; 18's λ = 0 before λ = 0.01)."""
     titles = {}
-    for path in sorted(lessons_dir().glob("*.json")):
+    for path in lessons_dir().glob("*.json"):
         try:
             data = json.loads(path.read_text("utf-8"))
             titles[path.stem] = data["lesson"]["title"]
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    return titles
+
+    def order(stem: str) -> tuple:
+        return natural_key(stem.split("_")[0]), natural_key(titles[stem]), stem
+
+    return {stem: titles[stem] for stem in sorted(titles, key=order)}
 
 
 def lesson_of(network) -> dict[str, str] | None:

@@ -18,6 +18,7 @@ import numpy as np
 from .datasets import dataset_from_spec
 from .formatting import to_html, to_plain
 from .network_picture import svg
+from .tasks import target_symbols
 from .trainer import correct_mask
 from .walkthrough import PHASES, Walkthrough
 
@@ -59,7 +60,7 @@ def truth_table(walk: Walkthrough) -> TruthTable | None:
     values = ws.A[rows_of].T
     correct = correct_mask(ws.A[compiled.output_rows], data.targets[:MAX_TABLE_ROWS].T)
     names = [net.neuron(n).name for n in net.inputs + hidden + net.outputs]
-    names += [f"target {net.neuron(o).name}" for o in net.outputs]
+    names += [f"target {y}" for y in target_symbols(net)]
     fmt = walk.fmt
     rows = []
     for i in range(len(shown)):

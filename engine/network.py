@@ -210,7 +210,8 @@ class Network(ActivationRules):
             raise FromOutputError(source, target, f"{src.name} is an output neuron")
         path = self._path(target, source)
         if path is not None:
-            raise CycleError(source, target, [*path, target])
+            cycle = [*path, target]
+            raise CycleError(source, target, cycle, [self.neuron(n).name for n in cycle])
 
     def _ranks(self) -> dict[str, int]:
         if self._rank is None:

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from .formatting import sub, to_plain
+
 
 class Task(StrEnum):
     BINARY = "binary"  # one output per 0/1 (or ±1) target
@@ -27,6 +29,15 @@ def task_of(targets: np.ndarray) -> Task:
     if np.all((y == 0) | (y == 1) | (y == -1)):
         return Task.BINARY
     return Task.REGRESSION
+
+
+def target_symbols(network) -> list[str]:
+    """What the step-through calls each output's target, in plain text: y with one
+    output, y_A (y subscript the output's name) with several."""
+    outputs = network.outputs
+    if len(outputs) == 1:
+        return ["y"]
+    return [to_plain(sub("y", network.neuron(o).name)) for o in outputs]
 
 
 def class_names(network, n_classes: int) -> list[str]:

@@ -70,6 +70,22 @@ def _check_out(out: str | None) -> Path | None:
     return path
 
 
+# What the numbers of ``train --json`` are measured at (also in ``train --help``).
+MEASURED = {
+    "loss": "loss and accuracy: of the trained weights (after the last update) on the "
+    "training data, the penalty included",
+    "history": "history's k-th value (from 0) is epoch k + 1's, measured while it trained: "
+    "each batch at the weights before its update (with the full batch: the weights after "
+    "k epochs), so history.loss[-1] is one epoch's updates behind the final loss",
+}
+HELP = (
+    'With --json: "loss" and "accuracy" are those of the trained weights, after the '
+    'last update; "history" holds each epoch\'s values as measured during it, before its '
+    'updates, so history.loss[-1] is not the final loss. "measured" in the output says '
+    "so too."
+)
+
+
 def cmd_train(args) -> int:
     out = _check_out(args.out)
     net = load_file(args.file)
@@ -116,6 +132,7 @@ def cmd_train(args) -> int:
                 "message": result.message,
                 "history": {"loss": losses, "accuracy": accuracies}
                 | ({"rmse": finite_list(trainer.history.rmse)[0]} if regression else {}),
+                "measured": MEASURED,
             }
         )
     else:

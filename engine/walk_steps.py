@@ -150,10 +150,15 @@ def _loss(walk, s):
     )
 
 
+def _dl(walk) -> str:
+    """∂L, or ∂Lᵢ where a batch's steps show one sample's value (L is the batch mean)."""
+    return "∂Lᵢ" if walk.m > 1 else "∂L"
+
+
 def _data_loss(walk, s):
     if walk.m == 1 or s is not BATCH:
         sym, num, value = _sample_loss(walk, 0 if s is BATCH else s)
-        return f"L = {sym}", num, value
+        return f"{'L' if walk.m == 1 else 'Lᵢ'} = {sym}", num, value
     f, m = walk.fmt, walk.m
     if m <= 2 * EXPAND_BATCH:
         terms = " + ".join(f(v) for v in walk.per_sample_loss)
@@ -166,7 +171,7 @@ def _dl_dyhat(walk, o, s):
     k = walk.output_index[o]
     v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
     name = walk.loss_fn.name
-    lhs = f"∂L/∂{v}"
+    lhs = f"{_dl(walk)}/∂{v}"
     g = walk.dl_dyhat[o][s]
     if name == "mse":
         fp = _output_fmt(walk, p, lambda q: q - y, g)
@@ -203,19 +208,19 @@ def _delta(walk, nid, s):
         if n.activation == "softmax":
             g = sub("g", walk.name(nid))
             return (
-                f"{ds} = {v}·({g} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = ∂L/∂ŷ",
+                f"{ds} = {v}·({g} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = {_dl(walk)}/∂ŷ",
                 f"{f(walk.a[nid][s])}·({factor(walk.dl_dyhat[nid][s], f)} {MINUS} "
                 f"{factor(walk.group_sum[s], f)})",
                 walk.delta[nid][s],
             )
         if walk._fused(nid):
             return (
-                f"{ds} = ∂L/∂{v}·{slope_sym} = {v} {MINUS} y",
+                f"{ds} = {_dl(walk)}/∂{v}·{slope_sym} = {v} {MINUS} y",
                 f"{fa(a)} {MINUS} {factor(y, f)}",
                 d,
             )
         g = walk.dl_dyhat[nid][s]
-        return f"{ds} = ∂L/∂{v}·{slope_sym}", f"{factor(g, f)}·{slope_num}", walk.delta[nid][s]
+        return f"{ds} = {_dl(walk)}/∂{v}·{slope_sym}", f"{factor(g, f)}·{slope_num}", d
     outs = walk.outgoing[nid]
     if not outs:
         return f"{ds} = 0 (no outgoing connections)", "", 0.0
@@ -293,7 +298,7 @@ def _grad_x(walk, nid, s):
     # through the feature inputs computed from this one: ∂L/∂f·∂f/∂x
     pairs += [
         (
-            f"∂L/∂{walk.value_symbol(f)}",
+            f"{_dl(walk)}/∂{walk.value_symbol(f)}",
             walk.input_grad[f][s],
             f"∂{walk.value_symbol(f)}/∂{walk.value_symbol(nid)}",
             walk.feature_slopes[(f, nid)],
@@ -302,7 +307,7 @@ def _grad_x(walk, nid, s):
         if (f, nid) in walk.feature_slopes
     ]
     sym, num = _sum_of_products(walk, pairs, s)
-    return f"∂L/∂{walk.value_symbol(nid)} = {sym}", num, walk.input_grad[nid][s]
+    return f"{_dl(walk)}/∂{walk.value_symbol(nid)} = {sym}", num, walk.input_grad[nid][s]
 
 
 def _feature(walk, nid, s):
@@ -390,7 +395,7 @@ def _titles(walk, kind, nid, key):
         return f"{walk.name(key[0])} → {n}: gradient" if key else ""
     if kind == "update":
         return f"{walk.name(key[0])} → {n}: update" if key else f"{n}: bias update"
-    return _TITLES.get(kind, "").format(n=n)
+    return _TITLES.get(kind, "").format(n=n).replace("∂L/", f"{_dl(walk)}/")
 
 
 def build_steps(walk) -> None:

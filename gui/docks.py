@@ -8,7 +8,7 @@ and no tab group holds more titles than its width shows in full."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QWidget
 
 from .panels.data import DataPanel
@@ -25,6 +25,7 @@ from .panels.training import TrainingPanel
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 VERTICAL, HORIZONTAL = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+SHORT_SCREEN = 860  # window heights below this give the step-through a larger share
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:
@@ -59,6 +60,10 @@ def build_docks(w) -> None:
     w.parameter_panel = ParameterPanel(w.learning)
     w.landscape_panel = LandscapePanel(w.learning)
     w.step_dock = _dock(w, "Step-through", w.step_panel, RIGHT)
+    # in front again, the formula's height counts again (behind a tab it does not): once
+    # the tab has switched
+    formula = w.step_panel.formula
+    w.step_dock.visibilityChanged.connect(lambda _on: QTimer.singleShot(0, formula.updateGeometry))
     w.map_dock = _dock(w, "Decision regions", w.decision_map, RIGHT)
     w.splitDockWidget(w.step_dock, w.map_dock, VERTICAL)
     # scrollable, so that the window fits a laptop screen with every dock open
@@ -108,8 +113,11 @@ def fit_docks(w) -> None:
     strip = max(190, min(300, round(0.27 * height)))
     canvas = width - column
     w.resizeDocks([w.step_dock], [column], HORIZONTAL)
+    # on a short screen (a 1280×800 projector, a laptop) the step list needs the height
+    # more than the map does, which stays wider than it is tall
+    share = 0.56 if height >= SHORT_SCREEN else 0.59
     w.resizeDocks(
-        [w.step_dock, w.map_dock], [round(0.56 * height), round(0.44 * height)], VERTICAL
+        [w.step_dock, w.map_dock], [round(share * height), round((1 - share) * height)], VERTICAL
     )
     w.resizeDocks([w.lesson_dock], [strip], VERTICAL)
     w.resizeDocks(

@@ -18,6 +18,32 @@ from engine.network import Connection, Network, Neuron
 # Training settings that only decide when training stops: changing one keeps the trainer
 # and its history (nothing trained so far would have gone differently).
 STOPPING_SETTINGS = ("max_epochs", "target_loss", "min_improvement")
+UNTITLED = "untitled"  # the name of a new network
+
+
+class EditStack(QUndoStack):
+    """The undo stack, saying when a command (or a macro) is about to go on it: before its
+    change, while the model still is as the commands below it leave it."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__(doc)
+        self._doc = doc
+        self._macros = 0
+
+    def push(self, cmd) -> None:
+        if not self._macros:
+            self._doc.edit_starting.emit(cmd)
+        super().push(cmd)
+
+    def beginMacro(self, text: str) -> None:
+        if not self._macros:
+            self._doc.edit_starting.emit(None)
+        self._macros += 1
+        super().beginMacro(text)
+
+    def endMacro(self) -> None:
+        self._macros -= 1
+        super().endMacro()
 
 
 class Document(QObject):
@@ -34,12 +60,13 @@ class Document(QObject):
     modified_changed = Signal()
     training_changed = Signal()
     about_to_save = Signal()  # training in progress makes what it shows an undo step first
+    edit_starting = Signal(object)  # a command (None: a macro) is about to be pushed
 
     def __init__(self, network: Network | None = None, path: Path | None = None) -> None:
         super().__init__()
-        self.network = network or Network("untitled")
+        self.network = network or Network(UNTITLED)
         self.path = path
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = EditStack(self)
         self.undo_stack.cleanChanged.connect(self.modified_changed)
         self._recovered = False  # a restored recovery copy is unsaved with no undo history
         self._unrecorded = False  # weights shown (time travel) that no command records
@@ -51,7 +78,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self.path.name if self.path else (self.network.name or "untitled")
+        return self.path.name if self.path else (self.network.name or UNTITLED)
 
     def replace(self, network: Network, path: Path | None, modified: bool = False) -> None:
         """Show another network (New, Open, a recovered copy); undo history starts over."""

@@ -13,6 +13,7 @@ from engine.examples import example_path, lessons_dir, list_examples
 from engine.export import numpy_script, torch_script
 from engine.network import Network
 
+from .document import UNTITLED
 from .figure import write_figure
 from .recovery import INTERVAL_MS, Recovery
 
@@ -58,7 +59,7 @@ class FileController(QObject):
 
     def new(self) -> None:
         if self.maybe_save():
-            self.doc.replace(Network("untitled"), None)
+            self.doc.replace(Network(UNTITLED), None)
             self.recovery.clear()
 
     def open_dialog(self) -> None:
@@ -212,7 +213,11 @@ class FileController(QObject):
         if not copies:
             return False
         copy = copies[-1]
-        name = copy.original.name if copy.original else "an untitled network"
+        if copy.original:
+            name = plain(copy.original.name)
+        else:  # an example or lesson opened as a template, or a new network
+            named = copy.name and copy.name != UNTITLED
+            name = f"“{plain(copy.name)}”" if named else "an untitled network"
         answer = QMessageBox.question(
             self.window,
             "Recover unsaved changes?",

@@ -9,6 +9,8 @@ read the model, never the trainer's arrays.
 Training changes weights without one undo command per epoch: each Play…Pause run (and
 each run of steps) becomes one undoable "Train" command when it stops. Any other edit of
 the network makes the trainer stale; it is rebuilt from the edited network on demand.
+Undoing the edit gives the trainer back as it stood before it (history, snapshots, the
+epoch viewed): the network is then exactly the one it was training.
 """
 
 from __future__ import annotations
@@ -69,16 +71,25 @@ class LearningController(QObject):
         self._play_start = 0.0
         self._played = 0  # epochs trained since Play, for the epochs-per-second budget
         self._unshown = False  # epochs trained since the last frame
+        # stack index -> (trainer, its saved state, viewing, sample, the model's parameters):
+        # the trainer as it stood when the edit pushed at that index dropped it
+        self._kept: dict[int, tuple] = {}
+        self._pending: tuple | None = None  # (index, parameters) of an edit being pushed
+        self._index = doc.undo_stack.index()
+        self._dropped = False  # an edit (or its undo) dropped the trainer since the last move
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         doc.network_replaced.connect(self._network_replaced)
         doc.network_edited.connect(self._network_edited)
         doc.about_to_save.connect(self._record_run)
         doc.undo_stack.indexChanged.connect(self._stack_moved)
+        doc.edit_starting.connect(self._edit_starting)
 
     # ---------------------------------------------------------------- model
     def _network_replaced(self) -> None:
         self.sample = None  # a sample of the previous file means nothing here
+        self._kept.clear()
+        self._pending = None
         self._network_edited()
 
     def _network_edited(self) -> None:
@@ -90,6 +101,12 @@ class LearningController(QObject):
             self.playing = False
             self.timer.stop()
             self.running_changed.emit(False)
+        if self._pending is not None and self.trainer is not None:
+            index, parameters = self._pending
+            state = self.trainer.saved_state()
+            self._kept[index] = (self.trainer, state, self.viewing, self.sample, parameters)
+        self._pending = None
+        self._dropped = True
         net = self.doc.network
         if self.sample is not None and (
             net.dataset is None or self.sample >= self._dataset_size()
@@ -160,12 +177,53 @@ class LearningController(QObject):
     def _stack_moved(self, index: int) -> None:
         """A command went on top of the open run (a neuron moved mid-run): the run's
         command takes what the trainer has now and is done, so that training on makes a
-        command of its own above, whose Undo goes back to exactly this state."""
+        command of its own above, whose Undo goes back to exactly this state. An edit
+        undone gives back the trainer it dropped."""
         cmd = self._run_command
         on_top = index >= 2 and self.doc.undo_stack.command(index - 2) is cmd
         if cmd is not None and on_top and not self._writing:
             cmd.show(*self.trainer.parameters())
             self._close_run()
+        self._pending = None
+        previous, self._index = self._index, index
+        if index < previous and self._dropped:  # an edit undone
+            self._bring_back(index)
+        self._dropped = False
+
+    def _edit_starting(self, cmd) -> None:
+        """A command is about to be pushed at the stack's index: if it drops the trainer,
+        remember the trainer as it stands, for Undo to give back. Only a trainer at rest
+        whose weights the model shows (not playing: the model lags behind it then)."""
+        index = self.doc.undo_stack.index()
+        for k in [k for k in self._kept if k >= index]:  # a redo branch, or this index's
+            del self._kept[k]
+        self._pending = None
+        self._dropped = False
+        if isinstance(cmd, TrainingProgress) or self.trainer is None or self.playing:
+            return
+        parameters = self.doc.network.parameters()
+        if self.shown_trainer().parameters() != parameters:
+            return
+        if self._run_command is not None:  # a run of steps ends here, its Redo at this state
+            self._close_run()
+        self._pending = (index, parameters)
+
+    def _bring_back(self, index: int) -> None:
+        """Undo came back to a stack index where an edit dropped the trainer: the network
+        is again the one that trainer trained, so it comes back as it stood (replacing
+        the fresh one a panel may have asked for since)."""
+        kept = self._kept.get(index)
+        if kept is None:
+            return
+        trainer, state, viewing, sample, parameters = kept
+        if trainer.network is not self.doc.network or parameters != self.doc.network.parameters():
+            return  # (weights shown by time travel after the Undo, then redone)
+        trainer.load_state(state)
+        self.trainer, self.viewing, self.sample = trainer, viewing, sample
+        self.session = None
+        self._run_command = None
+        self.state_changed.emit()
+        self.progress.emit()
 
     def _record_run(self) -> None:
         """The model is about to be saved mid-run: what the trainer has now becomes the

@@ -84,12 +84,17 @@ class Presentation(QObject):
         if not window_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
             w.setGeometry(geometry)
         w.restoreState(docks)
-        QTimer.singleShot(0, lambda: self.active or w.restoreState(docks))  # at that size
+        QTimer.singleShot(0, lambda: self.active or self._restore(docks))  # at that size
         self.active = False
         self._state = None
         w.view.fit_all()
         w.statusBar().clearMessage()
         self.changed.emit(False)
+
+    def _restore(self, docks) -> None:
+        self.w.restoreState(docks)
+        # the formula may be behind a tab now: what its presentation width needed goes
+        self.w.step_panel.formula.updateGeometry()
 
     def set_scale(self, scale: float) -> None:
         """The type size in presentation mode; remembered across runs."""

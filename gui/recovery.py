@@ -39,6 +39,7 @@ class RecoveryCopy:
     meta_file: Path
     original: Path | None
     saved_at: str
+    name: str = ""  # the network's name, for a copy of a network never saved to a file
 
     def discard(self) -> None:
         self.network_file.unlink(missing_ok=True)
@@ -66,6 +67,7 @@ class Recovery:
             meta = {
                 "pid": self.pid,
                 "original": str(original) if original else None,
+                "name": network.name or "",
                 "saved_at": datetime.now().isoformat(timespec="seconds"),
             }
             self.meta_file.write_text(json.dumps(meta), "utf-8")
@@ -89,9 +91,9 @@ class Recovery:
             network_file = meta_file.with_name(f"unsaved-{pid}.json")
             if network_file.exists():
                 original = Path(meta["original"]) if meta.get("original") else None
-                found.append(
-                    RecoveryCopy(network_file, meta_file, original, meta.get("saved_at", ""))
-                )
+                name = meta.get("name") if isinstance(meta.get("name"), str) else ""
+                saved_at = str(meta.get("saved_at", ""))
+                found.append(RecoveryCopy(network_file, meta_file, original, saved_at, name))
         return found
 
     @staticmethod

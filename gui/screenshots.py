@@ -156,8 +156,9 @@ def compgraph_shots(out_dir: Path) -> None:
 
 def layout_shots(out_dir: Path) -> None:
     """Lesson 3 being stepped through (the backward pass on sample (0, 1)) at a laptop's,
-    a desktop's and a projector's size, and in presentation mode."""
-    for width, height in ((1024, 700), (1440, 900), (1920, 1080)):
+    a 1280×800 projector's, a desktop's and a large screen's size, and in presentation
+    mode."""
+    for width, height in ((1024, 700), (1280, 800), (1440, 900), (1920, 1080)):
         window = window_with("xor_lecture")
         window.files.open_lesson("03_xor_by_hand")
         window.resize(width, height)

@@ -8,6 +8,7 @@ import pytest
 
 from engine.cli import main
 from engine.files import load_network
+from engine.trainer import Trainer
 from tests.conftest import ROOT
 
 
@@ -62,6 +63,24 @@ def test_train_writes_the_trained_network(capsys, examples, tmp_path):
     trained = load_network(out_file)
     original = load_network(examples / "xor_untrained.json")
     assert trained.parameters() != original.parameters()
+
+
+def test_train_json_says_what_its_final_loss_and_its_history_measure(capsys, examples):
+    """A trial: the final "loss" differed from history.loss[-1] with nothing saying why.
+    Both keep their meanings; "measured" (and train --help) says which is which."""
+    path = examples / "xor_untrained.json"  # full batch
+    code, out, _ = run(capsys, "train", path, "--epochs", 40, "--json")
+    data = json.loads(out)
+    assert code == 0 and "after the last update" in data["measured"]["loss"]
+    assert "history.loss[-1] is one epoch's updates behind" in data["measured"]["history"]
+    trainer = Trainer(load_network(path))
+    trainer.train(41)
+    assert data["history"]["loss"] == trainer.history.loss[:40]  # each before its update
+    assert data["loss"] == pytest.approx(trainer.history.loss[40], rel=1e-12)  # after 40
+    assert data["loss"] != data["history"]["loss"][-1]
+    with pytest.raises(SystemExit):
+        run(capsys, "train", "--help")
+    assert "history.loss[-1] is not the final loss" in " ".join(capsys.readouterr().out.split())
 
 
 def test_check_passes_on_every_example(capsys, examples):

@@ -120,7 +120,7 @@ def test_regression_map_colour_bar_loss_dock_and_table(qtbot, window):
     assert "RMSE" in loss_panel.readout.text() and "accuracy" not in loss_panel.readout.text()
     # the table: ŷ − y, no ✓/✗
     table = window.data_panel.model
-    assert table.names[-1].startswith("ŷ − y") and table.correct is None
+    assert table.names[-2:] == ["target y", "y1 − y"] and table.correct is None
     yhat = net.compile().outputs(window.data_panel.data.inputs.T.copy())[0]
     col = len(table.names) - 1
     assert table.values[3, col] == pytest.approx(yhat[3] - targets[3], abs=1e-12)

@@ -232,3 +232,23 @@ def test_a_network_without_an_output_says_so_and_a_closed_window_waits(qtbot, wi
     combo.setCurrentIndex(combo.findData(nid))
     graph.show()
     assert graph.graph is not before and graph.scene.texts_shown()["b"].split("\n")[1] == "= 1.5"
+
+
+def test_esc_and_ctrl_w_close_the_window(qtbot, window, examples):
+    """A trial: the window had no key to close it."""
+    from PySide6.QtTest import QTest
+
+    open_example(window, examples, "xor_lecture")
+    for key, modifier in [
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+    ]:
+        window.act_compgraph.trigger()
+        graph = window.compgraph_window
+        qtbot.waitExposed(graph)
+        graph.activateWindow()
+        focused = graph.windowHandle()
+        qtbot.waitUntil(lambda g=focused: QApplication.focusWindow() is g, timeout=2_000)
+        assert graph.isVisible()
+        QTest.keyClick(graph.neuron_combo, key, modifier)  # wherever the focus is
+        assert not graph.isVisible() and window.isVisible()

@@ -124,7 +124,7 @@ def _lecture_window(window, examples):
 @pytest.mark.parametrize(
     ("source", "target", "reason"),
     [
-        ("h2", "h1", "it would close a cycle h1 → h2 → h1"),
+        ("h2", "h1", "it would close a cycle h₁ → h₂ → h₁"),  # labels, as the others
         ("x1", "h1", "they are already connected"),
         ("h1", "x1", "x₁ is an input neuron"),
         ("y", "h1", "ŷ is an output neuron"),

@@ -120,6 +120,28 @@ def test_a_recovery_copy_left_by_a_killed_process_is_offered_and_restored(
     assert window.files.recovery.orphans() == []
 
 
+def test_the_recovery_prompt_names_an_example_opened_without_a_file(window, tmp_path):
+    """A trial: a changed example (opened as a template, so with no file of its own) was
+    offered back as "an untitled network" although it has a name."""
+    from gui.recovery import Recovery
+
+    window.files.open_example("xor_lecture")
+    assert window.doc.path is None and window.doc.network.name == "XOR by hand (lecture weights)"
+    window.doc.undo_stack.push(SetParameters(window.doc, {("x1", "h1"): 42.0}, {}, "Set weight"))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # a program no longer running
+    gone.wait()
+    crashed = Recovery(tmp_path / "recovery")
+    crashed.pid = gone.pid
+    crashed.write(window.doc.network, window.doc.path)  # what its one-minute timer did
+    window.doc.replace(window.doc.network, None)  # (saved: no prompt of its own)
+    window.files.recovery.folder = tmp_path / "recovery"
+    answerer = DialogAnswerer([Button.Yes])
+    assert window.files.offer_recovery()
+    answerer.stop()
+    assert "Unsaved changes to “XOR by hand (lecture weights)” from" in answerer.seen[0]
+    assert window.doc.network.connection("x1", "h1").weight == 42.0
+
+
 def test_a_clean_exit_removes_the_recovery_copy(window, examples):
     window.files.open_path(examples / "xor_lecture.json", ask=False)
     click(window, *neuron_centre(window, "h1"))

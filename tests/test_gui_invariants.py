@@ -3,8 +3,9 @@
 Seeded random sequences of what a person does (open a lesson, step and step back by
 every step size, choose a sample, play some epochs, pause, raise a dock, edit a weight or
 an activation, draw or delete a connection, move a neuron, undo, redo, drag the
-time-travel slider) drive the real window. A headless
-twin — the engine's own Trainer and StepSession, given the same actions — is the oracle.
+time-travel slider) drive the real window; undoing an edit gives back the trainer it
+dropped, as it stood. A headless twin — the engine's own Trainer and StepSession, given
+the same actions — is the oracle.
 After every action: (a) the window's trainer equals the twin bit for bit; (b) the canvas
 and the step-through panel show the twin's walkthrough at the cursor, and the canvas draws
 each of the model's connections with its weight's colour and width; (c) the decision
@@ -61,6 +62,24 @@ class Twin:
         self.sample: int | None = None
         self.viewing: int | None = None
         self.states: list[dict] = []  # every state the trainer has been in
+        # stack index -> what an edit pushed there dropped: (trainer, state, viewing,
+        # sample, states, the model's parameters then); Undo back to it gives it back
+        self.kept: dict[int, tuple] = {}
+
+    def keep(self, index: int, parameters) -> None:
+        t = self.trainer
+        self.kept[index] = (t, t.saved_state(), self.viewing, self.sample, list(self.states))
+        self.kept[index] += (parameters,)
+
+    def bring_back(self, index: int, network) -> None:
+        """Undo of an edit: the trainer as it stood before the edit, if the network is
+        again the one it trained (time travel after an Undo, then Redo, makes another)."""
+        self.drop()
+        kept = self.kept.get(index)
+        if kept is not None and kept[-1] == network.parameters():
+            self.trainer, state, self.viewing, self.sample, states, _ = kept
+            self.trainer.load_state(state)
+            self.states = list(states)
 
     def drop(self) -> None:
         self.trainer = self.session = self.viewing = None
@@ -144,13 +163,23 @@ def act(window, qtbot, twin: Twin, rng: random.Random, log: list[str]) -> None:
     if before is not None:
         twin.ensure(window.doc.network, before)
     twin.base = window.doc.network.copy()  # what a trainer made during the action starts from
+    stack = window.doc.undo_stack
+    index, parameters, playing = stack.index(), window.doc.network.parameters(), c.playing
     _do(window, qtbot, twin, rng, log, kind, answer)
-    if before is not None and c.trainer is not before:  # an edit, undo or redo: starts over
+    if kind != "redo" and stack.index() > index:  # pushed: the redo branch is gone
+        twin.kept = {k: v for k, v in twin.kept.items() if k < index}
+        edit = kind in ("weight", "activation", "rewire")
+        if edit and before is not None and not playing:  # (playing, the model lags behind)
+            twin.keep(index, parameters)
+    done = log[-1].endswith("(done)")
+    undone = stack.command(stack.index()) if kind == "undo" and done else None
+    if undone is not None and not isinstance(undone, (TrainingProgress, MoveNeurons)):
+        twin.bring_back(stack.index(), window.doc.network)  # an edit undone
+    elif before is not None and c.trainer is not before:  # an edit, undo or redo: starts over
         twin.drop()
     elif kind in ("undo", "redo") and before is not None and twin.trainer is not None:
-        stack = window.doc.undo_stack
-        done = stack.command(stack.index() if kind == "undo" else stack.index() - 1)
-        if isinstance(done, TrainingProgress) and log[-1].endswith("(done)"):
+        done_cmd = stack.command(stack.index() if kind == "undo" else stack.index() - 1)
+        if isinstance(done_cmd, TrainingProgress) and done:
             twin.back_to(c.trainer, " → ".join(log))
     twin.remember()
 

@@ -58,6 +58,48 @@ def test_every_dock_title_is_fully_visible(qtbot, window, size):
             assert dock.fontMetrics().horizontalAdvance(dock.windowTitle()) + 60 <= dock.width()
 
 
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800), (1440, 900), (1920, 1080)])
+def test_each_panel_is_usable_on_a_small_screen_too(qtbot, window, size):
+    """A trial at 1280×800: the step list showed ~4 rows and the caption under the formula
+    was cut, the matrix form ~4 lines, the loss curve had ~40 px with its tick labels on
+    top of each other, and the truth table's target and ✓/✗ hid behind a scroll bar."""
+    from tests.gui_helpers import play_epochs
+
+    window.files.open_lesson("05_backprop_learns_xor")  # a 2-2-1 on the batch of 4
+    resize(qtbot, window, *size)
+    play_epochs(qtbot, window, 50)
+    window.act_play.trigger()
+    for _ in range(17):  # into the backward pass, on the batch
+        window.act_step.trigger()
+    panel, short = window.step_panel, size[1] < 800
+    steps, formula = panel.steps, panel.formula
+
+    def rows() -> float:
+        return steps.viewport().height() / steps.sizeHintForRow(0)
+
+    qtbot.waitUntil(lambda: rows() >= (4.5 if short else 6), timeout=3_000)
+    assert "sample i = 0 of the batch of 4" in formula.text()
+    assert formula.height() >= formula.heightForWidth(formula.width())  # the caption too
+    assert formula.visibleRegion().boundingRect().height() == formula.height()
+    # the loss curve has room, and its axis numbers theirs
+    plot = window.loss_panel.plot
+    qtbot.waitUntil(lambda: plot.getViewBox().height() >= 70, timeout=3_000)
+    # the truth table: every column in view, no horizontal scroll bar
+    window.data_dock.raise_()
+    table = window.data_panel.table
+    qtbot.waitUntil(lambda: table.isVisible() and table.viewport().width() > 100)
+    assert table.model().headerData(5, Qt.Orientation.Horizontal) == "target y"
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    # the matrix form shows a good part of the layer
+    window.step_dock.raise_()
+    panel.matrix_box.setChecked(True)
+    matrix = panel.matrix
+    lines = matrix.fontMetrics().lineSpacing()
+    need = 4 if short else 6
+    qtbot.waitUntil(lambda: matrix.viewport().height() >= need * lines, timeout=3_000)
+
+
 def test_the_network_refits_on_resize_until_the_user_zooms(qtbot, window, examples):
     window.files.open_path(examples / "xor_lecture.json", ask=False)
     resize(qtbot, window, 1024, 700)

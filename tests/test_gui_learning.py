@@ -274,7 +274,7 @@ def test_the_truth_table_follows_the_network(qtbot, window, examples):
         return table.data(table.index(r, c))
 
     headers = [table.headerData(c, Qt.Orientation.Horizontal) for c in range(table.columnCount())]
-    assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target ŷ", "✓/✗"]
+    assert headers == ["x₁", "x₂", "h₁", "h₂", "ŷ", "target y", "✓/✗"]  # y, as the steps say
 
     # the lecture's table: hidden outputs round to (0,1), (0,0), (0,0), (1,0); all correct
     def rounded(text):  # "1.67×10⁻⁵" rounds to 0
@@ -495,3 +495,106 @@ def test_undo_and_redo_of_training_keep_the_history(qtbot, window, examples):
     assert trainer.epoch == 3000 and trainer.history.loss == losses
     assert net.parameters() == at_3000
     qtbot.waitUntil(lambda: slider.maximum() == 3000, timeout=2_000)  # time travel is back
+
+
+def test_undoing_an_edit_after_training_gives_the_trainer_back(qtbot, window):
+    """A trial: in lesson 1, after 399 epochs, a weight typed on the canvas and Ctrl+Z
+    gave the weights back but not the loss curves or time travel ("No training yet").
+    Undoing an edit now brings the trainer back exactly as it stood (epoch, history,
+    snapshots, the epoch viewed); redoing the edit drops it again."""
+    from PySide6.QtGui import QKeySequence
+
+    from gui.commands import RemoveItems
+    from gui.panels.throttle import flush_all
+    from tests.gui_helpers import click, double_click, neuron_centre
+
+    window.files.open_path(RESOURCES / "lessons" / "01_and_or.json", ask=False)
+    net = window.doc.network
+    opened = net.copy()
+    window.loss_dock.raise_()
+    play_epochs(qtbot, window, 399)
+    window.act_play.trigger()  # pause
+    trainer = window.learning.trainer
+    at_399, losses = trainer.parameters(), list(trainer.history.loss)
+    snapshots = list(trainer.snapshots)
+    readout, slider = window.loss_panel.readout, window.loss_panel.slider
+
+    def shows(text: str, maximum: int = 399) -> bool:
+        flush_all()
+        return slider.maximum() == maximum and readout.text().startswith(text)
+
+    qtbot.waitUntil(lambda: shows("Epoch 399:"), timeout=2_000)
+    label = window.scene.connection_items[("x1", "y")].label.scenePos()
+    double_click(window, label.x(), label.y())  # the weight, typed on the canvas
+    type_into(qtbot, window.inline_editor, "3")
+    assert net.connection("x1", "y").weight == 3 and window.learning.trainer is None
+    qtbot.waitUntil(lambda: shows("No training yet", 0), timeout=2_000)
+
+    assert QKeySequence("Ctrl+Z") in window.act_undo.shortcuts()
+    window.act_undo.trigger()
+    assert net.parameters() == at_399
+    assert window.learning.trainer is trainer and trainer.epoch == 399
+    assert trainer.history.loss == losses and list(trainer.snapshots) == snapshots
+    assert trainer.parameters() == at_399
+    qtbot.waitUntil(lambda: shows("Epoch 399:"), timeout=2_000)  # curves and time travel
+
+    window.act_redo.trigger()  # the edit again: its network never trained
+    assert window.learning.trainer is None and net.connection("x1", "y").weight == 3
+    qtbot.waitUntil(lambda: shows("No training yet", 0), timeout=2_000)
+    window.act_undo.trigger()
+    assert window.learning.trainer is trainer and trainer.history.loss == losses
+    qtbot.waitUntil(lambda: shows("Epoch 399:"), timeout=2_000)
+
+    # viewing an earlier epoch, a bias typed in the inspector: Undo views it again
+    slider.setSliderDown(True)
+    slider.setValue(120)
+    slider.setSliderDown(False)
+    at_120 = trainer.at_epoch(120).parameters()
+    assert net.parameters() == at_120
+    click(window, *neuron_centre(window, "y"))
+    type_into(qtbot, window.inspector.bias_field.edit, "2")
+    assert net.neuron("y").bias == 2 and window.learning.trainer is None
+    window.act_undo.trigger()
+    assert window.learning.trainer is trainer and window.learning.viewing == 120
+    assert net.parameters() == at_120 and trainer.epoch == 399
+    qtbot.waitUntil(lambda: shows("Epoch 120:"), timeout=2_000)
+
+    # a structure edit too (a connection deleted); training then goes on exactly
+    window.learning.preview(399)
+    window.doc.undo_stack.push(RemoveItems(window.doc, [], [("x2", "y")]))
+    assert window.learning.trainer is None
+    window.act_undo.trigger()
+    assert window.learning.trainer is trainer and trainer.epoch == 399
+    play_epochs(qtbot, window, 1)
+    window.act_play.trigger()
+    reference = Trainer(opened)
+    reference.train(400)
+    assert trainer.history.loss == reference.history.loss
+    assert trainer.parameters() == reference.parameters() == net.parameters()
+
+
+def test_a_batch_walk_shows_per_sample_derivatives_as_dL_i(window, examples):
+    """A trial: on the batch, L is the mean but ∂L/∂ŷ, δ and ∂L/∂x are one sample's; the
+    panel, the list and the canvas write those ∂Lᵢ and say which sample i is."""
+    open_example(window, examples, "xor_lecture")  # full batch of 4
+    window.learning.granularity = "step"
+    shown = {}
+    while not shown.get("∂x"):
+        window.act_step.trigger()
+        step = window.learning.session.cursor.step
+        shown.setdefault(step.kind, window.step_panel.formula.text())  # the first of each
+    assert window.learning.session.walk.m == 4
+    assert "∂Lᵢ/∂ŷ = " in shown["dL/dŷ"] and "∂Lᵢ/∂ŷ·" in shown["δ"]
+    assert "sample i = 0 of the batch of 4; L, ∂L/∂w, ∂L/∂b: batch means" in shown["∂x"]
+    listed = [
+        window.step_panel.steps.item(i).text() for i in range(window.step_panel.steps.count())
+    ]
+    assert any("∂L/∂w" in to_plain(t) and "(1/4)" in to_plain(t) for t in listed)  # the mean
+    x1 = "\n".join(window.scene.neuron_items["x1"].annotation)
+    assert "∂Lᵢ/∂x = " in x1
+    choose_sample(window, 1)  # one sample alone: its loss is L
+    window.act_step.trigger()
+    while window.learning.session.cursor.step.kind != "∂x":
+        window.act_step.trigger()
+    assert "∂L/∂x = " in "\n".join(window.scene.neuron_items["x1"].annotation)
+    assert "batch" not in window.step_panel.formula.text()

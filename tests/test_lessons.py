@@ -29,6 +29,18 @@ def test_every_lesson_opens_from_the_menu_with_its_text(window):
         assert window.doc.path is None  # a template: Save asks where
 
 
+def test_the_lessons_menu_sorts_numbers_as_numbers(window):
+    """A trial: the menu listed lesson 17's variants as 16, 3, 8 and lesson 18's λ = 0.01
+    before λ = 0 (file-name order)."""
+    titles = [a.text() for a in window.lessons_menu.actions()]
+    numbers = [t.split(".")[0] for t in titles]
+    assert numbers[:4] == ["1", "2", "3", "3b"] and numbers.index("10") > numbers.index("9")
+    seventeen = [t.split(": ")[1] for t in titles if t.startswith("17.")]
+    assert seventeen == ["3 hidden neurons", "8 hidden neurons", "16 hidden neurons"]
+    eighteen = [t.split("λ = ")[1] for t in titles if t.startswith("18.")]
+    assert eighteen == ["0", "0.01"]
+
+
 def test_lesson_2_one_neuron_never_passes_75_percent_on_xor(window):
     net = open_lesson(window, "02_one_neuron_xor")
     trainer = window.learning.ensure_trainer()

@@ -168,6 +168,33 @@ def test_batch_means_equal_the_average_of_single_samples(examples):
     assert share.endswith(format_number(grad_step.per_sample[3]))
 
 
+def test_a_batch_walk_writes_per_sample_derivatives_as_dL_i(examples):
+    """A trial: with a batch, L is the batch mean but ∂L/∂ŷ, δ and ∂L/∂x showed one
+    sample's values. Those steps now say ∂Lᵢ (δᵢ = ∂Lᵢ/∂z), and the batch's own
+    gradients stay ∂L/∂w = (1/m)·Σᵢ δᵢ·aᵢ; one sample alone is still ∂L."""
+    net = load_network(examples / "xor_lecture.json")
+    X = np.array([[0.0, 0, 1, 1], [0, 1, 0, 1]])
+    Y = np.array([[0.0, 1, 1, 0]])
+    for walk, dl in [
+        (Walkthrough(net, X, Y), "∂Lᵢ"),
+        (Walkthrough(net, X[:, [1]], Y[:, [1]]), "∂L"),
+    ]:
+        lines = {(s.kind, s.neuron): to_plain(s.line) for s in walk.steps if s.connection is None}
+        titles = {(s.kind, s.neuron): s.title for s in walk.steps if s.connection is None}
+        assert lines[("dL/dŷ", "y")].startswith(f"{dl}/∂ŷ = (ŷ − y)/(ŷ·(1 − ŷ))")
+        assert lines[("δ", "y")].startswith(f"δ_ŷ = {dl}/∂ŷ·ŷ·(1 − ŷ) = ŷ − y")
+        assert lines[("∂x", "x1")].startswith(f"{dl}/∂x₁ = ")
+        assert titles[("dL/dŷ", "y")] == f"ŷ: {dl}/∂output"
+        assert titles[("δ", "h1")] == f"h₁: δ = {dl}/∂z"
+        assert lines[("∂b", "y")].startswith("∂L/∂b_ŷ = ")  # the batch's (mean) gradient
+        loss = next(s for s in walk.steps if s.kind == "loss")
+        if walk.m > 1:
+            assert to_plain(loss.line).startswith("L = (1/4)·Σᵢ Lᵢ")
+            assert to_plain(walk.line_for_sample(loss, 2)).startswith("Lᵢ = −[y·ln ŷ")
+        else:
+            assert to_plain(loss.line).startswith("L = −[y·ln ŷ")
+
+
 def test_gradient_check_agrees_on_every_example(examples):
     for path in sorted(examples.glob("*.json")):
         net = load_network(path)

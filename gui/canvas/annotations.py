@@ -25,6 +25,7 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
         scene.place_labels()
         return
 
+    dl = "∂Lᵢ" if walk.m > 1 else "∂L"  # with a batch, one sample's (L is the mean)
     step = state.step
     focus_neuron = step.neuron if step is not None and step.connection is None else None
     focus_connection = step.connection if step is not None else None
@@ -40,7 +41,7 @@ def annotate(scene, walk, state, show: set[str], digits: int = 3) -> None:
             if nid in state.delta:
                 lines.append(f"δ = {f(state.delta[nid])}")
             if nid in state.input_grads:
-                lines.append(f"∂L/∂x = {f(state.input_grads[nid])}")
+                lines.append(f"{dl}/∂x = {f(state.input_grads[nid])}")
             if ("b", nid) in state.updated:
                 old, new = update_pair(walk.biases[nid], state.biases[nid], digits)
                 lines.append(f"b: {old} → {new}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -70,6 +70,13 @@ class CompGraphWindow(QWidget):
         self.doc = main_window.doc
         self.setWindowTitle("Computational graph")
         self.resize(1100, 520)
+        close = QAction("Close", self)  # Esc, or Ctrl+W as any document window
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Close)  # Ctrl+W, Ctrl+F4
+        close.setShortcuts([QKeySequence(Qt.Key.Key_Escape), *keys])
+        close.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        close.triggered.connect(self.close)
+        self.addAction(close)
+        self.close_action = close
         self.neuron_combo = QComboBox()
         self.neuron_combo.activated.connect(lambda _i: self.refresh(rebuild=True))
         row = QHBoxLayout()

@@ -33,7 +33,7 @@ from engine.datasets import (
 )
 from engine.formatting import format_number
 from engine.settings import DatasetSpec
-from engine.tasks import Task, class_names, rmse, task_of
+from engine.tasks import Task, class_names, rmse, target_symbols, task_of
 from engine.trainer import correct_mask
 
 from ..commands import SetDataset
@@ -89,9 +89,11 @@ class DataPanel(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.verticalHeader().setDefaultSectionSize(22)
-        # narrow columns: the whole row (inputs … ŷ, target, ✓/✗) fits a docked panel
+        # columns as wide as their numbers and titles (_fit_columns): the whole row
+        # (inputs … ŷ, target, ✓/✗) fits a docked panel, a laptop's included
         self.table.horizontalHeader().setDefaultSectionSize(72)
         self.table.horizontalHeader().setMinimumSectionSize(30)
+        self.table.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.summary = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -220,24 +222,39 @@ class DataPanel(QWidget):
         self.task = task_of(self.data.targets)
         names = [net.neuron(n).name for n in self.columns]
         outputs = [net.neuron(o).name for o in net.outputs]
+        targets = target_symbols(net)  # y, or y_A… (as the step-through writes them)
         if self.task is Task.CLASSES:  # the class, the arg-max's class, ✓/✗
             self.class_labels = class_names(net, len(net.outputs))
             extra = np.zeros((len(self.data), 2))
             names += ["class", "predicted", "✓/✗"]
         elif self.task is Task.REGRESSION:  # targets and the errors ŷ − y
             extra = np.hstack([self.data.targets, np.zeros_like(self.data.targets)])
-            names += [f"target {o}" for o in outputs] + [f"ŷ − y {o}" for o in outputs]
+            names += [f"target {y}" for y in targets]
+            names += [f"{o} − {y}" for o, y in zip(outputs, targets, strict=True)]
         else:
             extra = self.data.targets
-            names += [f"target {o}" for o in outputs] + ["✓/✗"]
+            names += [f"target {y}" for y in targets] + ["✓/✗"]
         values = np.zeros((len(self.data), len(self.columns) + extra.shape[1]))
         values[:, : len(net.inputs)] = self.data.inputs
         values[:, len(self.columns) :] = extra
         marks = self.task is not Task.REGRESSION
         self.model.set_table(names, values, np.zeros(len(self.data), bool) if marks else None)
-        if marks:
-            self.table.horizontalHeader().resizeSection(len(names) - 1, 36)  # ✓/✗
         self.refresh_values()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its title and the numbers of its first rows need (once
+        per table: the numbers keep their form, three significant digits, as they train),
+        a number column at least as wide as −0.000."""
+        header = self.table.horizontalHeader()
+        floor = self.table.fontMetrics().horizontalAdvance("−0.000") + 14
+        numbers = len(self.columns) + (0 if self.task is Task.CLASSES else len(self.model.names))
+        marks = self.model.correct is not None
+        for c in range(self.model.columnCount()):
+            self.table.resizeColumnToContents(c)
+            last = c == self.model.columnCount() - 1
+            if c < numbers and not (last and marks):
+                header.resizeSection(c, max(header.sectionSize(c), floor))
 
     def refresh_values(self) -> None:
         """Hidden outputs, ŷ and ✓/✗ from one forward pass over the whole dataset; the
@@ -276,6 +293,9 @@ class DataPanel(QWidget):
             f"{int(correct.sum())} of {len(self.data)} samples classified correctly"
         )
         self.correct = correct
+
+
+FIT_ROWS = 50  # rows whose numbers size the columns
 
 
 class TruthTable(QAbstractTableModel):

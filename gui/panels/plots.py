@@ -81,9 +81,12 @@ class LossPanel(QWidget):
         super().__init__()
         self.controller = controller
         self.plot = pg.PlotWidget()
-        self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
+        # the accuracy plot below shares the epoch axis and numbers it, and the Epoch
+        # slider under both names it: this one keeps its grid lines but no numbers (on a
+        # small screen the loss curve had 40 pixels)
+        self.plot.getAxis("bottom").setStyle(showValues=False)
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=legend_brush())
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMinimumHeight(80)
         self.plot.setDownsampling(auto=True, mode="peak")  # long runs: draw what pixels show
@@ -152,6 +155,7 @@ class LossPanel(QWidget):
         if h is None or not h.loss:
             for curve in (self.train_curve, self.test_curve, self.acc_curve):
                 curve.setData([], [])
+            self._legend_test(False)
             self.slider.blockSignals(True)  # only a person moving it travels in time
             self.slider.setRange(0, 0)
             self.slider.blockSignals(False)
@@ -171,6 +175,7 @@ class LossPanel(QWidget):
         epochs = np.arange(len(h.loss))
         self.train_curve.setData(epochs, np.asarray(h.loss))
         self.test_curve.setData(np.arange(1, len(h.test_loss) + 1), np.asarray(h.test_loss))
+        self._legend_test(bool(h.test_loss))
         regression = t.task is Task.REGRESSION
         self._show_metric(regression)
         self.acc_curve.setData(epochs, np.asarray(h.rmse if regression else h.accuracy))
@@ -205,6 +210,15 @@ class LossPanel(QWidget):
                 f"here and drops the {t.epoch - shown} later epochs"
             )
         self.readout.setText(text)
+
+    def _legend_test(self, shown: bool) -> None:
+        """The legend names the test loss only when there is a test set (its line covered
+        the curves of a short plot for nothing)."""
+        listed = self.legend.getLabel(self.test_curve) is not None
+        if shown and not listed:
+            self.legend.addItem(self.test_curve, "test loss")
+        elif listed and not shown:
+            self.legend.removeItem(self.test_curve)
 
     def _show_metric(self, regression: bool) -> None:
         """The lower plot: accuracy for classes, RMSE (same units as the targets) for

@@ -47,7 +47,10 @@ class FormulaLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        needed = self.heightForWidth(max(self.width(), 1))
+        # behind another tab its width is stale (a presentation's, say, which then held
+        # the restored layout 16 px off what it had been): only a label on screen counts
+        shown = self.isVisible() and not self.visibleRegion().isEmpty()
+        needed = self.heightForWidth(max(self.width(), 1)) if shown else 0
         return QSize(hint.width(), max(hint.height(), needed, MIN_FORMULA_HEIGHT))
 
     def resizeEvent(self, event) -> None:
@@ -76,13 +79,15 @@ class StepPanel(QWidget):
             self.granularity_combo.addItem(name, key)
         form = QFormLayout()
         form.addRow("Walk", self.sample_combo)
-        form.addRow("Step by", self.granularity_combo)
-        self.matrix_box = QCheckBox("Matrix form of the current layer")
+        self.matrix_box = QCheckBox("Matrix form")
         self.matrix_box.setToolTip(
-            "The layer as A·W + b = Z, A = f(Z) forward, Δ, ∂L/∂W and ∂L/∂b backward, "
-            "rows = samples (best with Step by: Layer)"
+            "The current layer as A·W + b = Z, A = f(Z) forward, Δ, ∂L/∂W and ∂L/∂b "
+            "backward, rows = samples (best with Step by: Layer)"
         )
-        form.addRow("", self.matrix_box)
+        step_row = QHBoxLayout()  # (one row: on a small screen the step list needs the room)
+        step_row.addWidget(self.granularity_combo, 1)
+        step_row.addWidget(self.matrix_box)
+        form.addRow("Step by", step_row)
 
         buttons = QHBoxLayout()
         for action in (window.act_step_back, window.act_step, window.act_play, window.act_reset):
@@ -151,7 +156,9 @@ class StepPanel(QWidget):
         self._hidden_from = None
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)  # (every pixel of height goes to the step list)
+        form.setVerticalSpacing(4)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.counters)
@@ -348,8 +355,8 @@ class StepPanel(QWidget):
             step = session.cursor.step
             m = walk.m
             which = (
-                f"<br><span style='color:#666'>values for sample {walk.sample} of the batch of "
-                f"{m}; ∂L/∂w and ∂L/∂b are means over the batch</span>"
+                f"<br><span style='color:#666; font-size:{9.5 * self.scale:g}pt'>sample i = "
+                f"{walk.sample} of the batch of {m}; L, ∂L/∂w, ∂L/∂b: batch means</span>"
                 if m > 1
                 else ""
             )
