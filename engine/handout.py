@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .accuracy import correct_mask
 from .datasets import dataset_from_spec
 from .formatting import to_html, to_plain
 from .network_picture import svg
 from .tasks import target_symbols
-from .trainer import correct_mask
 from .walkthrough import PHASES, Walkthrough
 
 MAX_TABLE_ROWS = 64

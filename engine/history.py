@@ -1,4 +1,5 @@
-"""Parameter snapshots over a training run, for going back to any earlier epoch exactly.
+"""What a training run leaves behind: its per-epoch record (``History``), and parameter
+snapshots for going back to any earlier epoch exactly.
 
 Memory is bounded and the series stays evenly spaced: snapshots are kept at every
 ``stride``-th epoch, and when more than ``capacity`` are held the stride doubles and every
@@ -13,7 +14,7 @@ snapshot, so about 1 MB at the bound.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -88,3 +89,14 @@ class Snapshots:
     def truncate_after(self, epoch: int) -> None:
         """Forget every snapshot later than ``epoch`` (history diverges from here)."""
         self._items = [s for s in self._items if s.epoch <= epoch]
+
+
+@dataclass
+class History:
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    rmse: list[float] = field(default_factory=list)  # regression data only
+    test_rmse: list[float] = field(default_factory=list)

@@ -15,58 +15,24 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
+from .accuracy import UNDECIDED, classification_rule, correct_count
 from .compiled import CompiledNetwork
 from .datasets import Dataset, dataset_from_spec, train_test_split
-from .history import Snapshot, Snapshots, snapshot_capacity
+from .history import History, Snapshots, snapshot_capacity
 from .losses import get_loss
 from .optimizers import make_optimizer
 from .regularization import Penalty
 from .settings import TrainingSettings
 from .tasks import Task, rmse, task_of
-
-
-def classification_rule(y: np.ndarray) -> tuple[bool, float]:
-    """How to score targets ``y`` (outputs × samples): (use arg-max, threshold).
-
-    One-hot targets over several outputs: the arg-max must agree. Otherwise each output
-    must fall on the target's side of 0.5 (of 0 when targets are ±1)."""
-    one_hot = y.shape[0] > 1 and bool(np.all(y.sum(axis=0) == 1)) and bool(np.all(y >= 0))
-    return one_hot, 0.0 if (y < 0).any() else 0.5
-
-
-UNDECIDED = 1e-9  # an output this close to the threshold is no decision (0.5 + 10⁻¹⁶)
-
-
-def correct_mask(
-    yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None
-) -> np.ndarray:
-    """Per sample: classified correctly? (feature-major arrays, ``classification_rule``).
-    An output within ``UNDECIDED`` of the threshold counts as wrong whatever the target."""
-    one_hot, threshold = rule or classification_rule(y)
-    if one_hot:
-        return yhat.argmax(axis=0) == y.argmax(axis=0)
-    positive = np.greater(y, threshold)
-    agree = np.where(positive, yhat > threshold + UNDECIDED, yhat < threshold - UNDECIDED)
-    return agree.all(axis=0)
-
-
-def correct_count(yhat: np.ndarray, y: np.ndarray, rule: tuple[bool, float] | None = None) -> int:
-    """Samples classified correctly (feature-major arrays), by ``classification_rule``."""
-    return int(np.count_nonzero(correct_mask(yhat, y, rule)))
-
+from .trainer_state import TrainerState
 
 # Divergence: the loss or a parameter is not finite, or |loss| grew beyond this many times
 # max(|first loss|, 1) (the first batch loss this trainer saw).
 DIVERGENCE_GROWTH = 1e6
-
-
-# the scalars a checkpoint keeps (with θ, the optimiser, the generator, queue and sums)
-_COUNTERS = ("epoch", "iteration", "_next", "_best", "_since_best", "_irregular", "_loss_bound")
 
 
 class StopReason(StrEnum):
@@ -75,17 +41,6 @@ class StopReason(StrEnum):
     CONVERGED = "stopped improving"
     DIVERGED = "diverged"
     STOPPED = "stopped"
-
-
-@dataclass
-class History:
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
-    learning_rate: list[float] = field(default_factory=list)
-    rmse: list[float] = field(default_factory=list)  # regression data only
-    test_rmse: list[float] = field(default_factory=list)
 
 
 class TrainResult:
@@ -127,7 +82,7 @@ def split_dataset(network) -> tuple[Dataset, Dataset | None]:
     return data, None
 
 
-class Trainer:
+class Trainer(TrainerState):
     def __init__(
         self,
         network,
@@ -323,64 +278,6 @@ class Trainer:
                 self._halve()
         self._snapshot()
 
-    def _snapshot(self) -> None:
-        if not self.snapshots.wants(self.epoch, self._irregular):
-            return
-        self.snapshots.record(
-            Snapshot(
-                self.epoch,
-                self.iteration,
-                self._compiled.theta.copy(),
-                self.optimizer.state(),
-                self.rng.bit_generator.state,
-                (self._best, self._since_best),
-                pinned=self._irregular,
-            )
-        )
-        self._irregular = False
-
-    def _restore_snapshot(self, snap: Snapshot) -> None:
-        self._compiled.set_theta(snap.theta)
-        self.optimizer = make_optimizer(self._compiled.size, self.settings)
-        self.optimizer.restore(snap.optimizer)
-        self.rng.bit_generator.state = snap.rng
-        self.epoch, self.iteration = snap.epoch, snap.iteration
-        self._best, self._since_best = snap.plateau
-        self._queue = None
-        self._irregular = False
-
-    def rewind(self, epoch: int) -> int:
-        """Go back to exactly the state after ``epoch`` epochs: the nearest snapshot at or
-        before it, then training replayed (same shuffles, same plateau halvings) up to
-        it. Later history is dropped. Returns the epoch reached (``epoch``, unless the
-        run diverged on the way)."""
-        epoch = max(0, min(epoch, self.epoch))
-        snap = self.snapshots.at_or_before(epoch)
-        self._restore_snapshot(snap)
-        for series in vars(self.history).values():
-            del series[snap.epoch :]
-        self.snapshots.truncate_after(snap.epoch)
-        with np.errstate(all="ignore"):
-            while self.epoch < epoch and not math.isnan(self.run_epoch()):
-                pass
-        return self.epoch
-
-    def at_epoch(self, epoch: int) -> Trainer:
-        """An independent trainer standing exactly where this one stood after ``epoch``
-        epochs (for previewing an earlier epoch); this one is not touched."""
-        other = object.__new__(Trainer)
-        other.__dict__.update(self.__dict__)  # settings, data, loss: read-only here
-        other._compiled = self._compiled.copy()
-        other.optimizer = make_optimizer(other._compiled.size, self.settings)
-        other.rng = np.random.default_rng()
-        other._backup = other._compiled.theta.copy()
-        other.history = History(**{k: list(v) for k, v in vars(self.history).items()})
-        other.snapshots = Snapshots(self.snapshots.capacity)
-        other.snapshots.stride = self.snapshots.stride
-        other.snapshots._items = list(self.snapshots)
-        other.rewind(epoch)
-        return other
-
     def _plateau(self, epoch_loss: float) -> None:
         if epoch_loss < self._best:
             self._best, self._since_best = epoch_loss, 0
@@ -482,53 +379,6 @@ class Trainer:
         self.iteration += 1
         self._irregular = True
         return value
-
-    def checkpoint(self) -> dict:
-        """Everything that training changes, to go back to exactly (stepping backwards)."""
-        return {
-            "theta": self._compiled.theta.copy(),
-            "optimizer": self.optimizer.state(),
-            "rng": self.rng.bit_generator.state,
-            "counters": {name: getattr(self, name) for name in _COUNTERS},
-            "queue": self._queue,
-            "sums": (
-                (self._total, self._correct, self._squared)
-                if self._queue is not None
-                else (0.0, 0, 0.0)
-            ),
-            "history": {k: len(v) for k, v in vars(self.history).items()},
-        }
-
-    def saved_state(self) -> dict:
-        """Everything, history and snapshots included, to come back to later (undo and
-        redo of a run of training); ``load_state`` puts it back exactly."""
-        return {
-            **self.checkpoint(),
-            "backup": self._backup.copy(),
-            "history_values": {k: list(v) for k, v in vars(self.history).items()},
-            "snapshots": (list(self.snapshots), self.snapshots.stride),
-            "diverged": self.diverged,
-        }
-
-    def load_state(self, state: dict) -> None:
-        self.restore(state)
-        np.copyto(self._backup, state["backup"])
-        self.history = History(**{k: list(v) for k, v in state["history_values"].items()})
-        items, stride = state["snapshots"]
-        self.snapshots._items, self.snapshots.stride = list(items), stride
-        self.diverged = state["diverged"]
-
-    def restore(self, cp: dict) -> None:
-        self._compiled.set_theta(cp["theta"])
-        self.optimizer.restore(cp["optimizer"])
-        self.rng.bit_generator.state = cp["rng"]
-        for name, value in cp["counters"].items():
-            setattr(self, name, value)
-        self._queue = cp["queue"]
-        self._total, self._correct, self._squared = cp["sums"]
-        for name, n in cp["history"].items():
-            del getattr(self.history, name)[n:]
-        self.snapshots.truncate_after(self.epoch)
 
     def write_back(self) -> None:
         """Copy the trained weights into the network model."""

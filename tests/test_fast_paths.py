@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
+from engine.accuracy import UNDECIDED, correct_count
 from engine.activations import ELEMENTWISE, TANH_CALLS_FROM, get_activation
 from engine.compiled import CompiledNetwork
 from engine.datasets import Dataset
 from engine.losses import get_loss
 from engine.network import Network
-from engine.trainer import UNDECIDED, Trainer, correct_count
+from engine.trainer import Trainer
 
 
 @pytest.mark.parametrize(("outputs", "negative"), [(1, False), (3, False), (1, True)])

@@ -5,10 +5,11 @@ import itertools
 import numpy as np
 import pytest
 
+from engine.accuracy import correct_count
 from engine.datasets import gate, xor_noisy
 from engine.errors import NetworkError
 from engine.files import load_network
-from engine.trainer import StopReason, Trainer, correct_count
+from engine.trainer import StopReason, Trainer
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ import itertools
 import numpy as np
 import pytest
 
+from engine.accuracy import correct_count
 from engine.file_reader import network_from_dict
 from engine.file_writer import network_to_dict
 from engine.files import load_network
 from engine.initializers import initial_parameters
-from engine.trainer import StopReason, Trainer, correct_count
+from engine.trainer import StopReason, Trainer
 from tests.helpers import build, feature_major
 
 

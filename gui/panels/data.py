@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.accuracy import correct_mask
 from engine.datasets import (
     DATASET_NAMES,
     GATES,
@@ -34,7 +35,6 @@ from engine.datasets import (
 from engine.formatting import format_number
 from engine.settings import DatasetSpec
 from engine.tasks import Task, class_names, rmse, target_symbols, task_of
-from engine.trainer import correct_mask
 
 from ..commands import SetDataset
 from .throttle import Throttled
