@@ -160,6 +160,13 @@ def factor(x: float, fmt: NumberFormat) -> str:
     return f"({fmt(x)})" if x < 0 else fmt(x)
 
 
+def base(x: float, fmt: NumberFormat) -> str:
+    """The base of a power, x²: in parentheses when negative or written with ×10ⁿ,
+    "(−0.5)²", "(1×10⁻¹²)²" (not 1×10⁻¹²², which reads as another number)."""
+    text = fmt(x)
+    return f"({text})" if x < 0 or "×" in text else text
+
+
 def sub(base: str, index: str) -> str:
     """Markup for base with a subscript: sub("z", "h1") → "z_{h1}"."""
     return f"{base}_{{{index}}}"
