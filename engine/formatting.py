@@ -26,7 +26,7 @@ class NumberFormat:
     digits: int = 3  # significant digits
 
     def __call__(self, x: float) -> str:
-        return format_number(x, self.digits)
+        return _format_number(float(x), self.digits)  # format_number, a call less
 
 
 def format_number(x: float, digits: int = 3) -> str:
@@ -67,13 +67,13 @@ def update_pair(old: float, new: float, digits: int = 3) -> tuple[str, str]:
     and at which the shown old value plus the step rounds to the shown new one, so the
     arithmetic checks by hand. The old value gets at least the new one's decimal places
     (−0.712 → −0.0462 shows the old value as −0.7117, not with sixteen digits)."""
-    return _update_pair(float(old), float(new), digits)
+    return _update_pair(float(old), float(new), digits)[:2]
 
 
 def update_places(old: float, new: float, digits: int = 3) -> tuple[int, int] | None:
     """(old's, new's) decimal places as ``update_pair`` shows them (None: both with
     ``digits`` significant digits, as when the value did not change)."""
-    return _update_places(float(old), float(new), digits)
+    return _update_pair(float(old), float(new), digits)[2]
 
 
 def _places(x: float, digits: int) -> int:
@@ -107,12 +107,13 @@ def _update_places(old: float, new: float, digits: int) -> tuple[int, int] | Non
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _update_pair(old: float, new: float, digits: int) -> tuple[str, str]:
-    # cached: the walkthrough asks for each update's pair twice (formula and result)
+def _update_pair(old: float, new: float, digits: int) -> tuple[str, str, tuple[int, int] | None]:
+    # cached: the walkthrough asks for each update's pair and places several times
+    # (formula, digits of the gradient, result)
     places = _update_places(old, new, digits)
     if places is None:
-        return format_number(old, digits), format_number(new, digits)
-    return at_places(old, places[0], digits), at_places(new, places[1], digits)
+        return format_number(old, digits), format_number(new, digits), None
+    return at_places(old, places[0], digits), at_places(new, places[1], digits), places
 
 
 def step_digits(old: float, rate: float, grad: float, new: float, digits: int = 3) -> int:
@@ -157,6 +158,13 @@ def signed_term(x: float, fmt: NumberFormat, first: bool) -> str:
 def factor(x: float, fmt: NumberFormat) -> str:
     """A factor of a product: negative numbers in parentheses, "(−0.5)"."""
     return f"({fmt(x)})" if x < 0 else fmt(x)
+
+
+def base(x: float, fmt: NumberFormat) -> str:
+    """The base of a power, x²: in parentheses when negative or written with ×10ⁿ,
+    "(−0.5)²", "(1×10⁻¹²)²" (not 1×10⁻¹²², which reads as another number)."""
+    text = fmt(x)
+    return f"({text})" if x < 0 or "×" in text else text
 
 
 def sub(base: str, index: str) -> str:

@@ -2,21 +2,39 @@
 
 Each ``_kind`` function returns (symbolic, numeric, value) for one subject and one
 sample, so the same code serves the step list and "show this step for sample i".
+
+A formula with numbers is built as a ``Formula``: its operands' exact values, how it
+evaluates from them, and how it is written given a format per operand. It is then
+written with the digits (``hand_check.fit``) that make it check by hand: evaluated as
+written, from the numbers as shown, it gives the shown result.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .formatting import (
     MINUS,
     NumberFormat,
+    base,
     factor,
-    operand_digits,
     signed_term,
     step_digits,
     sub,
     update_pair,
+    update_places,
+)
+from .hand_check import (
+    EXACT,
+    FUNCTIONS,
+    formats,
+    moves_by_evaluation,
+    number_format,
+    shown,
+    target,
 )
 
 EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
@@ -24,29 +42,177 @@ EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term
 BATCH = None  # sample argument meaning "the batch mean"
 
 
-def _bce(p: float, y: float) -> float:
-    """One output's binary cross-entropy (terms of weight 0 left out, as 0·ln 0 is 0)."""
-    return -((y * math.log(p) if y else 0.0) + ((1 - y) * math.log(1 - p) if y != 1 else 0.0))
+class Formula(NamedTuple):
+    values: list[float]  # the operands, exact
+    evaluate: Callable[[list[float]], float]  # the formula's value from operand values
+    write: Callable[[list[NumberFormat]], str]  # the formula, given a format per operand
+    # how far each operand's rounding moves the value (values, operands as shown), when
+    # it is cheaper than evaluating the formula once per operand
+    moves: Callable[[list[float], list[float]], list[float]] | None = None
 
 
-def _output_fmt(walk, p: float, fn, result: float) -> NumberFormat:
-    """The format of an output's value ŷ in a formula whose result is fn(ŷ): the digits
-    with which the formula, as shown, gives the shown result (see operand_digits)."""
-    return NumberFormat(operand_digits(p, fn, result, walk.fmt.digits))
+def _written(walk, formula: Formula, result, start=None, goal=None) -> str:
+    """The formula with the digits with which it checks by hand."""
+    fmts = formats(
+        walk.fmt, formula.values, formula.evaluate, float(result), start, goal, formula.moves
+    )
+    return formula.write(fmts or [walk.fmt] * len(formula.values))
 
 
-def _sum_of_products(walk, pairs, s, bias=None):
-    """(symbolic, numeric) of Σ w·v (+ b) for sample s; pairs are (w symbol, w, v symbol, v)."""
-    f = walk.fmt
-    sym, num = [], []
-    for i, (ws, w, vs, v) in enumerate(pairs):
-        sym.append(("" if i == 0 else " + ") + f"{ws}·{vs}")
-        num.append(signed_term(w, f, i == 0) + "·" + factor(v[s], f))
+def _moves(f: Formula, values, r) -> list[float]:
+    if f.moves is not None:
+        return f.moves(values, r)
+    return moves_by_evaluation(values, f.evaluate, r)
+
+
+def _number(x: float) -> Formula:
+    """One operand as a factor: negative numbers in parentheses."""
+    return Formula([float(x)], lambda r: r[0], lambda fm: factor(x, fm[0]))
+
+
+def _product(x: float, y: float) -> Formula:
+    """x·y, each a factor (the commonest formula: ∂L/∂w = δ·a)."""
+    x, y = float(x), float(y)
+    return Formula(
+        [x, y], _times_two, lambda fm: f"{factor(x, fm[0])}·{factor(y, fm[1])}", _pair_moves
+    )
+
+
+def _times_two(r):
+    return r[0] * r[1]
+
+
+def _pair_moves(values, r):
+    """How far x·y moves when x, or y, is exact."""
+    return [abs((values[0] - r[0]) * r[1]), abs(r[0] * (values[1] - r[1]))]
+
+
+def _plain(x: float) -> Formula:
+    """One operand as the first term of a sum: −0.5."""
+    return Formula([float(x)], lambda r: r[0], lambda fm: fm[0](x))
+
+
+def _times(a: Formula, b: Formula) -> Formula:
+    """a·b, each written as it writes itself."""
+    n = len(a.values)
+
+    def moves(values, r):
+        x, y = abs(a.evaluate(r[:n])), abs(b.evaluate(r[n:]))
+        return [m * y for m in _moves(a, values[:n], r[:n])] + [
+            m * x for m in _moves(b, values[n:], r[n:])
+        ]
+
+    return Formula(
+        a.values + b.values,
+        lambda r: a.evaluate(r[:n]) * b.evaluate(r[n:]),
+        lambda fm: f"{a.write(fm[:n])}·{b.write(fm[n:])}",
+        moves,
+    )
+
+
+def _plus(a: Formula, b: Formula) -> Formula:
+    n = len(a.values)
+    return Formula(
+        a.values + b.values,
+        lambda r: a.evaluate(r[:n]) + b.evaluate(r[n:]),
+        lambda fm: f"{a.write(fm[:n])} + {b.write(fm[n:])}",
+    )
+
+
+def _sum(terms: list[Formula], joiner: str = " + ") -> Formula:
+    """t₁ + t₂ + …, each term written as it writes itself (no terms: 0)."""
+    values, spans = [], []
+    for t in terms:
+        spans.append((len(values), len(values) + len(t.values)))
+        values += t.values
+
+    def evaluate(r):
+        return sum(t.evaluate(r[i:j]) for t, (i, j) in zip(terms, spans, strict=True))
+
+    def write(fm):
+        written = [t.write(fm[i:j]) for t, (i, j) in zip(terms, spans, strict=True)]
+        return joiner.join(written) or "0"
+
+    return Formula(values, evaluate, write)
+
+
+def _mean(m: int, terms: list[Formula]) -> Formula:
+    """(1/m)·(t₁ + t₂ + …)."""
+    total = _sum(terms)
+    return Formula(
+        total.values, lambda r: total.evaluate(r) / m, lambda fm: f"(1/{m})·({total.write(fm)})"
+    )
+
+
+def _dot(pairs, s, bias=None) -> Formula:
+    """Σ w·v (+ b) for sample s; pairs are (w symbol, w, v symbol, v), bias (b symbol, b).
+    Operands in the order w₁, v₁, w₂, v₂, …, b."""
+    values = []
+    for _, w, _, v in pairs:
+        values += (float(w), float(v[s]))
+    n = len(pairs)
     if bias is not None:
-        bs, b = bias
-        sym.append(("" if not pairs else " + ") + bs)
-        num.append(signed_term(b, f, not pairs))
-    return "".join(sym) or "0", "".join(num) or "0"
+        values.append(float(bias[1]))
+
+    def evaluate(r):
+        total = sum(map(operator.mul, r[0 : 2 * n : 2], r[1 : 2 * n : 2]))
+        return total + r[-1] if bias is not None else total
+
+    def write(fm):
+        num = [
+            signed_term(values[2 * i], fm[2 * i], i == 0)
+            + "·"
+            + factor(values[2 * i + 1], fm[2 * i + 1])
+            for i in range(n)
+        ]
+        if bias is not None:
+            num.append(signed_term(values[-1], fm[-1], not pairs))
+        return "".join(num) or "0"
+
+    def moves(values, r):
+        out = []
+        for i in range(0, 2 * n, 2):
+            out += (abs((values[i] - r[i]) * r[i + 1]), abs(r[i] * (values[i + 1] - r[i + 1])))
+        if bias is not None:
+            out.append(abs(values[-1] - r[-1]))
+        return out
+
+    return Formula(values, evaluate, write, moves)
+
+
+def _dot_symbols(pairs, bias=None) -> str:
+    sym = [("" if i == 0 else " + ") + f"{ws}·{vs}" for i, (ws, _, vs, _) in enumerate(pairs)]
+    if bias is not None:
+        sym.append(("" if not pairs else " + ") + bias[0])
+    return "".join(sym) or "0"
+
+
+def _in_parentheses(f: Formula) -> Formula:
+    return Formula(f.values, f.evaluate, lambda fm: f"({f.write(fm)})", f.moves)
+
+
+def _slope(activation: str, a: float, z: float) -> Formula:
+    """f′(z) with numbers, written with the neuron's output a (σ, tanh) or as a constant."""
+    if activation == "sigmoid":
+        return Formula([float(a)], lambda r: r[0] * (1 - r[0]), lambda fm: _sigmoid_slope(a, fm))
+    if activation == "tanh":
+        return Formula(
+            [float(a)], lambda r: 1 - r[0] ** 2, lambda fm: f"(1 {MINUS} {base(a, fm[0])}²)"
+        )
+    from .activations import LEAKY_SLOPE
+
+    c = {
+        "relu": 1.0 if z > 0 else 0.0,
+        "leaky_relu": 1.0 if z > 0 else LEAKY_SLOPE,
+        "linear": 1.0,
+        "step": 0.0,
+    }[activation]
+    text = "1" if c == 1 else "0" if c == 0 else f"{c}"
+    return Formula([], lambda r: c, lambda fm: text)
+
+
+def _sigmoid_slope(a: float, fm) -> str:
+    return f"{fm[0](a)}·(1 {MINUS} {fm[0](a)})"
 
 
 def _z(walk, nid, s):
@@ -59,95 +225,140 @@ def _z(walk, nid, s):
         )
         for c in walk.incoming[nid]
     ]
-    sym, num = _sum_of_products(walk, pairs, s, (sub("b", walk.name(nid)), walk.biases[nid]))
-    return f"{sub('z', walk.name(nid))} = {sym}", num, walk.z[nid][s]
+    bias = (sub("b", walk.name(nid)), walk.biases[nid])
+    z = walk.z[nid][s]
+    num = _written(walk, _dot(pairs, s, bias), z)
+    return f"{sub('z', walk.name(nid))} = {_dot_symbols(pairs, bias)}", num, z
 
 
 def _a(walk, nid, s):
     from .activations import get_activation
 
     act = get_activation(walk.neurons[nid].activation)
-    zs = sub("z", walk.name(nid))
-    z = walk.fmt(walk.z[nid][s])
-    v = walk.value_symbol(nid)
     if act.name == "softmax":
         return _softmax(walk, nid, s)
+    zs = sub("z", walk.name(nid))
+    z, a = float(walk.z[nid][s]), walk.a[nid][s]
+    v = walk.value_symbol(nid)
     if act.name == "linear":
-        return f"{v} = {zs}", z, walk.a[nid][s]
-    return f"{v} = {act.symbol}({zs})", f"{act.symbol}({z})", walk.a[nid][s]
+        return f"{v} = {zs}", walk.fmt(z), a
+    fn = FUNCTIONS[act.name]
+    # tanh(−0.1364) = −0.136, where tanh(−0.136) would give −0.135
+    call = Formula([z], lambda r: fn(r[0]), lambda fm: f"{act.symbol}({fm[0](z)})")
+    return f"{v} = {act.symbol}({zs})", _written(walk, call, a), a
 
 
 def _softmax(walk, nid, s):
     """ŷ_A = e^{z_A}/(e^{z_A} + e^{z_B} + …) with each output's z."""
-    f, outs = walk.fmt, walk.network.outputs
-    exp = [f"e^{sub('z', walk.name(o))}" for o in outs]
-    exp_num = [f"e^{factor(walk.z[o][s], f)}" for o in outs]
+    outs = walk.network.outputs
     mine = outs.index(nid)
+    z = [float(walk.z[o][s]) for o in outs]
+
+    def evaluate(r):
+        e = [math.exp(x) for x in r]
+        return e[mine] / sum(e)
+
+    def write(fm):
+        e = [f"e^{factor(x, fx)}" for x, fx in zip(z, fm, strict=True)]
+        return f"{e[mine]}/({' + '.join(e)})"
+
+    exp = [f"e^{sub('z', walk.name(o))}" for o in outs]
     return (
         f"{walk.value_symbol(nid)} = {exp[mine]}/({' + '.join(exp)})",
-        f"{exp_num[mine]}/({' + '.join(exp_num)})",
+        _written(walk, Formula(z, evaluate, write), walk.a[nid][s]),
         walk.a[nid][s],
     )
 
 
-def _sample_loss(walk, s):
-    """One sample's loss, summed over the outputs: (symbolic, numeric, value)."""
-    f = walk.fmt
+def _output_term(name: str, p: float, y: float) -> Formula:
+    """One output's part of a sample's loss (mse, bce or cross-entropy), as written
+    inside the loss's brackets."""
+    if name == "mse":
+        return Formula(
+            [p, y],
+            lambda r: (r[0] - r[1]) ** 2,
+            lambda fm: f"({fm[0](p)} {MINUS} {factor(y, fm[1])})²",
+        )
+    if name == "bce":
+        return Formula(
+            [y, p, 1 - y],
+            lambda r: r[0] * math.log(r[1]) + r[2] * math.log(1 - r[1]),
+            lambda fm: f"{fm[0](y)}·ln {fm[1](p)} + {fm[2](1 - y)}·ln(1 {MINUS} {fm[1](p)})",
+        )
+    return Formula([y, p], lambda r: r[0] * math.log(r[1]), lambda fm: f"{fm[0](y)}·ln {fm[1](p)}")
+
+
+def _sample_loss_formula(walk, s) -> tuple[str, Formula]:
+    """One sample's loss, summed over the outputs: (symbolic, formula)."""
     outs = walk.network.outputs
     name = walk.loss_fn.name
-    sym, num = [], []
-    value = walk.per_sample_loss[s]
+    terms, sym = [], []
     for k, o in enumerate(outs):
         v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
         ys = sub("y", walk.name(o)) if len(outs) > 1 else "y"
-        fp = f  # one output: ŷ with the digits that make the shown loss come out
-        if name == "mse":
-            if len(outs) == 1:
-                fp = _output_fmt(walk, p, lambda q, y=y: 0.5 * (q - y) ** 2, value)
-            sym.append(f"({v} {MINUS} {ys})²")
-            num.append(f"({fp(p)} {MINUS} {factor(y, f)})²")
-        elif name == "bce":
-            if len(outs) == 1:
-                fp = _output_fmt(walk, p, lambda q, y=y: _bce(q, y), value)
-            sym.append(f"{ys}·ln {v} + (1 {MINUS} {ys})·ln(1 {MINUS} {v})")
-            num.append(f"{f(y)}·ln {fp(p)} + {f(1 - y)}·ln(1 {MINUS} {fp(p)})")
-        elif name == "cross_entropy":
-            sym.append(f"{ys}·ln {v}")
-            num.append(f"{f(y)}·ln {f(p)}")
-        else:
+        if name == "output":  # L = ŷ₁ + ŷ₂: signed terms, "0.5 − 0.25"
             sym.append(v)
-            num.append(signed_term(p, f, k == 0).strip() if k == 0 else signed_term(p, f, False))
+            terms.append(
+                Formula([p], lambda r: r[0], lambda fm, p=p, k=k: signed_term(p, fm[0], k == 0))
+            )
+            continue
+        terms.append(_output_term(name, p, y))
+        sym.append(
+            {
+                "mse": f"({v} {MINUS} {ys})²",
+                "bce": f"{ys}·ln {v} + (1 {MINUS} {ys})·ln(1 {MINUS} {v})",
+                "cross_entropy": f"{ys}·ln {v}",
+            }[name]
+        )
     if name == "output":
-        return " + ".join(sym), "".join(num), value
-    sym_text, num_text = " + ".join(sym), " + ".join(num)
-    if name in ("bce", "cross_entropy"):
-        return f"{MINUS}[{sym_text}]", f"{MINUS}[{num_text}]", value
-    if len(outs) > 1:
-        return f"½·[{sym_text}]", f"½·[{num_text}]", value
-    return f"½·{sym_text}", f"½·{num_text}", value
+        return " + ".join(sym), _sum(terms, "")
+    total = _sum(terms)
+    sym_text = " + ".join(sym)
+    if name == "mse":
+        scale, before, after = 0.5, "½·[" if len(outs) > 1 else "½·", "]" if len(outs) > 1 else ""
+    else:
+        scale, before, after = -1.0, f"{MINUS}[", "]"
+    formula = Formula(
+        total.values,
+        lambda r: scale * total.evaluate(r),
+        lambda fm: f"{before}{total.write(fm)}{after}",
+    )
+    return f"{before}{sym_text}{after}", formula
+
+
+def _sample_loss(walk, s):
+    """One sample's loss, summed over the outputs: (symbolic, numeric, value)."""
+    sym, formula = _sample_loss_formula(walk, s)
+    value = walk.per_sample_loss[s]
+    return sym, _written(walk, formula, value), value
 
 
 def _loss(walk, s):
-    sym, num, value = _data_loss(walk, s)
+    sym, data, value = _data_loss(walk, s)
     pen = walk.penalty
     if not pen.active or s is not BATCH:
-        return sym, num, value
-    f = walk.fmt
-    weights = [walk.weights[c.key] for c in walk.network.connections]
-    if pen.kind == "l2":
-        term = "(λ/2)·Σ w²"
-        shown = " + ".join(f"{factor(w, f)}²" for w in weights[:EXPAND_BATCH])
+        return sym, _written(walk, data, value) if data else "", value
+    weights = [float(walk.weights[c.key]) for c in walk.network.connections]
+    l2 = pen.kind == "l2"
+    # the weights themselves when few, else their sum Σ w² (Σ|w|) as one number
+    if len(weights) <= EXPAND_BATCH:
+
+        def each(w):
+            if l2:
+                return Formula([w], lambda r: r[0] ** 2, lambda fm: f"{base(w, fm[0])}²")
+            return Formula([w], lambda r: abs(r[0]), lambda fm: f"|{fm[0](w)}|")
+
+        total = _in_parentheses(_sum([each(w) for w in weights]))
     else:
-        term = "λ·Σ|w|"
-        shown = " + ".join(f"|{f(w)}|" for w in weights[:EXPAND_BATCH])
-    shown += " + …" if len(weights) > EXPAND_BATCH else ""
-    half = "/2" if pen.kind == "l2" else ""
-    data = f"({num})" if num else f(walk.data_loss)
-    return (
-        f"{sym} + {term}",
-        f"{data} + {f(pen.rate)}{half}·({shown or '0'})",
-        walk.loss,
-    )
+        total = _number(sum(w * w if l2 else abs(w) for w in weights))
+    rate = float(pen.rate)
+    half = "/2" if l2 else ""
+    scale = Formula([rate], lambda r: r[0] / 2 if l2 else r[0], lambda fm: f"{fm[0](rate)}{half}")
+    # the data loss as the line before writes it, or as its value
+    data = _plain(walk.data_loss) if data is None else _in_parentheses(data)
+    formula = _plus(data, _times(scale, total))
+    term = "(λ/2)·Σ w²" if l2 else "λ·Σ|w|"
+    return f"{sym} + {term}", _written(walk, formula, walk.loss), walk.loss
 
 
 def _dl(walk) -> str:
@@ -155,72 +366,88 @@ def _dl(walk) -> str:
     return "∂Lᵢ" if walk.m > 1 else "∂L"
 
 
-def _data_loss(walk, s):
+def _data_loss(walk, s) -> tuple[str, Formula | None, float]:
+    """(symbolic, formula or None when the sum is not written out, value)."""
     if walk.m == 1 or s is not BATCH:
-        sym, num, value = _sample_loss(walk, 0 if s is BATCH else s)
-        return f"{'L' if walk.m == 1 else 'Lᵢ'} = {sym}", num, value
-    f, m = walk.fmt, walk.m
+        sym, formula = _sample_loss_formula(walk, 0 if s is BATCH else s)
+        lhs = "L" if walk.m == 1 else "Lᵢ"
+        return f"{lhs} = {sym}", formula, walk.per_sample_loss[0 if s is BATCH else s]
+    m = walk.m
     if m <= 2 * EXPAND_BATCH:
-        terms = " + ".join(f(v) for v in walk.per_sample_loss)
-        return f"L = (1/{m})·Σᵢ Lᵢ", f"(1/{m})·({terms})", walk.data_loss
-    return f"L = (1/{m})·Σᵢ Lᵢ", "", walk.data_loss
+        terms = [_number(v) for v in walk.per_sample_loss]
+        return f"L = (1/{m})·Σᵢ Lᵢ", _mean(m, terms), walk.data_loss
+    return f"L = (1/{m})·Σᵢ Lᵢ", None, walk.data_loss
 
 
 def _dl_dyhat(walk, o, s):
-    f = walk.fmt
     k = walk.output_index[o]
     v, p, y = walk.value_symbol(o), float(walk.a[o][s]), float(walk.Y[k][s])
     name = walk.loss_fn.name
     lhs = f"{_dl(walk)}/∂{v}"
     g = walk.dl_dyhat[o][s]
     if name == "mse":
-        fp = _output_fmt(walk, p, lambda q: q - y, g)
-        return f"{lhs} = {v} {MINUS} y", f"{fp(p)} {MINUS} {factor(y, f)}", g
+        return f"{lhs} = {v} {MINUS} y", _written(walk, _difference(p, y), g), g
     if name == "bce":
-        fp = _output_fmt(walk, p, lambda q: (q - y) / (q * (1 - q)), g)
-        return (
-            f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))",
-            f"({fp(p)} {MINUS} {factor(y, f)})/({fp(p)}·(1 {MINUS} {fp(p)}))",
-            g,
+        formula = Formula(
+            [p, y],
+            lambda r: (r[0] - r[1]) / (r[0] * (1 - r[0])),
+            lambda fm: (
+                f"({fm[0](p)} {MINUS} {factor(y, fm[1])})/({fm[0](p)}·(1 {MINUS} {fm[0](p)}))"
+            ),
         )
+        return f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))", _written(walk, formula, g), g
     if name == "cross_entropy":
         ys = sub("y", walk.name(o)) if len(walk.network.outputs) > 1 else "y"
-        return f"{lhs} = {MINUS}{ys}/{v}", f"{MINUS}{factor(y, f)}/{f(p)}", walk.dl_dyhat[o][s]
+        formula = Formula(
+            [y, p], lambda r: -r[0] / r[1], lambda fm: f"{MINUS}{factor(y, fm[0])}/{fm[1](p)}"
+        )
+        return f"{lhs} = {MINUS}{ys}/{v}", _written(walk, formula, g), g
     return lhs, "", 1.0
 
 
+def _difference(a: float, y: float) -> Formula:
+    """ŷ − y."""
+    return Formula(
+        [a, y], lambda r: r[0] - r[1], lambda fm: f"{fm[0](a)} {MINUS} {factor(y, fm[1])}"
+    )
+
+
 def _delta(walk, nid, s):
-    f = walk.fmt
     n = walk.neurons[nid]
     ds = sub("δ", walk.name(nid))
     v = walk.value_symbol(nid)
     zs = sub("z", walk.name(nid))
     slope_sym = walk.slope_text(n.activation, v, zs)
-    slope_num = walk.slope_numbers(n.activation, walk.a[nid][s], walk.z[nid][s])
+    d = walk.delta[nid][s]
     if n.kind == "output":
         k = walk.output_index[nid]
         many = len(walk.network.outputs) > 1
         ys = sub("y", walk.name(nid)) if many else "y"
-        a, y, d = float(walk.a[nid][s]), float(walk.Y[k][s]), walk.delta[nid][s]
-        fa = _output_fmt(walk, a, lambda q: q - y, d)  # ŷ − y: ŷ with the digits it needs
+        a, y = float(walk.a[nid][s]), float(walk.Y[k][s])
         if walk._fused(nid) and n.activation == "softmax":
-            return f"{ds} = {v} {MINUS} {ys}", f"{fa(a)} {MINUS} {factor(y, f)}", d
+            return f"{ds} = {v} {MINUS} {ys}", _written(walk, _difference(a, y), d), d
         if n.activation == "softmax":
-            g = sub("g", walk.name(nid))
+            g, total = float(walk.dl_dyhat[nid][s]), float(walk.group_sum[s])
+            formula = Formula(
+                [a, g, total],
+                lambda r: r[0] * (r[1] - r[2]),
+                lambda fm: f"{fm[0](a)}·({factor(g, fm[1])} {MINUS} {factor(total, fm[2])})",
+            )
+            gs = sub("g", walk.name(nid))
             return (
-                f"{ds} = {v}·({g} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = {_dl(walk)}/∂ŷ",
-                f"{f(walk.a[nid][s])}·({factor(walk.dl_dyhat[nid][s], f)} {MINUS} "
-                f"{factor(walk.group_sum[s], f)})",
-                walk.delta[nid][s],
+                f"{ds} = {v}·({gs} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = {_dl(walk)}/∂ŷ",
+                _written(walk, formula, d),
+                d,
             )
         if walk._fused(nid):
             return (
                 f"{ds} = {_dl(walk)}/∂{v}·{slope_sym} = {v} {MINUS} y",
-                f"{fa(a)} {MINUS} {factor(y, f)}",
+                _written(walk, _difference(a, y), d),
                 d,
             )
-        g = walk.dl_dyhat[nid][s]
-        return f"{ds} = {_dl(walk)}/∂{v}·{slope_sym}", f"{factor(g, f)}·{slope_num}", d
+        slope = _slope(n.activation, a, walk.z[nid][s])
+        formula = _times(_number(walk.dl_dyhat[nid][s]), slope)
+        return f"{ds} = {_dl(walk)}/∂{v}·{slope_sym}", _written(walk, formula, d), d
     outs = walk.outgoing[nid]
     if not outs:
         return f"{ds} = 0 (no outgoing connections)", "", 0.0
@@ -233,30 +460,32 @@ def _delta(walk, nid, s):
         )
         for c in outs
     ]
-    sym, num = _sum_of_products(walk, pairs, s)
-    return f"{ds} = {slope_sym}·({sym})", f"{slope_num}·({num})", walk.delta[nid][s]
+    slope = _slope(n.activation, walk.a[nid][s], walk.z[nid][s])
+    formula = _times(slope, _in_parentheses(_dot(pairs, s)))
+    return f"{ds} = {slope_sym}·({_dot_symbols(pairs)})", _written(walk, formula, d), d
 
 
 def _mean_product(walk, lhs, d_sym, v_sym, d, v, s):
-    """∂L/∂w = δ·a for one sample, or the batch mean (1/m)·Σᵢ δᵢ·aᵢ."""
-    f, m = walk.fmt, walk.m
+    """∂L/∂w = δ·a for one sample, or the batch mean (1/m)·Σᵢ δᵢ·aᵢ:
+    (symbolic, formula or None when nothing is written with numbers, value)."""
+    m = walk.m
     if m == 1 or s is not BATCH:
         i = 0 if s is BATCH else s
-        num = "" if v is None else f"{factor(d[i], f)}·{factor(v[i], f)}"
+        formula = None if v is None else _product(d[i], v[i])
         rhs = d_sym if v_sym is None else f"{d_sym}·{v_sym}"
-        return f"{lhs} = {rhs}", num, d[i] * (1.0 if v is None else v[i])
+        return f"{lhs} = {rhs}", formula, d[i] * (1.0 if v is None else v[i])
     rhs = f"(1/{m})·Σᵢ {d_sym}" + ("" if v_sym is None else f"·{v_sym}")
-    num = ""
+    formula = None
     if m <= EXPAND_BATCH:
-        terms = [factor(d[i], f) + ("" if v is None else "·" + factor(v[i], f)) for i in range(m)]
-        num = f"(1/{m})·({' + '.join(terms)})"
+        terms = [_number(d[i]) if v is None else _product(d[i], v[i]) for i in range(m)]
+        formula = _mean(m, terms)
     value = (d if v is None else d * v).mean()
-    return f"{lhs} = {rhs}", num, value
+    return f"{lhs} = {rhs}", formula, value
 
 
 def _grad_w(walk, key, s):
     src, tgt = key
-    sym, num, value = _mean_product(
+    sym, data, value = _mean_product(
         walk,
         f"∂L/∂{walk._w(src, tgt)}",
         sub("δ", walk.name(tgt)),
@@ -267,22 +496,28 @@ def _grad_w(walk, key, s):
     )
     pen = walk.penalty
     if not pen.active or s is not BATCH:
-        return sym, num, value
-    f, w = walk.fmt, walk.weights[key]
-    shown = f"{factor(w, f)}" if pen.kind == "l2" else f"sign({f(w)})"
-    data = num or f(value)
-    return (
-        f"{sym} + {pen.symbol}",
-        f"{data} + {f(pen.rate)}·{shown}",
-        value + pen.slope(w),
-    )
+        return sym, _written(walk, data, value) if data else "", value
+    w, rate = float(walk.weights[key]), float(pen.rate)
+    if pen.kind == "l2":
+        term = Formula(
+            [rate, w], lambda r: r[0] * r[1], lambda fm: f"{fm[0](rate)}·{factor(w, fm[1])}"
+        )
+    else:
+        sign = math.copysign(1.0, w) if w else 0.0
+        term = Formula(
+            [rate], lambda r: r[0] * sign, lambda fm: f"{fm[0](rate)}·sign({walk.fmt(w)})"
+        )
+    formula = _plus(data if data is not None else _plain(value), term)
+    total = value + pen.slope(walk.weights[key])
+    return f"{sym} + {pen.symbol}", _written(walk, formula, total), total
 
 
 def _grad_b(walk, nid, s):
     name = walk.name(nid)
-    return _mean_product(
+    sym, formula, value = _mean_product(
         walk, f"∂L/∂{sub('b', name)}", sub("δ", name), None, walk.delta[nid], None, s
     )
+    return sym, _written(walk, formula, value) if formula else "", value
 
 
 def _grad_x(walk, nid, s):
@@ -306,8 +541,9 @@ def _grad_x(walk, nid, s):
         for f in walk.features
         if (f, nid) in walk.feature_slopes
     ]
-    sym, num = _sum_of_products(walk, pairs, s)
-    return f"{_dl(walk)}/∂{walk.value_symbol(nid)} = {sym}", num, walk.input_grad[nid][s]
+    g = walk.input_grad[nid][s]
+    num = _written(walk, _dot(pairs, s), g)
+    return f"{_dl(walk)}/∂{walk.value_symbol(nid)} = {_dot_symbols(pairs)}", num, g
 
 
 def _feature(walk, nid, s):
@@ -315,12 +551,41 @@ def _feature(walk, nid, s):
     from .features import FEATURES
 
     fn, args = walk.neurons[nid].feature
-    written = FEATURES[fn].symbol
-    numbers = [factor(walk.a[a][s], walk.fmt) for a in args]
+    feature = FEATURES[fn]
+    values = [float(walk.a[a][s]) for a in args]
+    formula = Formula(
+        values,
+        lambda r: float(feature.value(*r)),
+        lambda fm: feature.written(*(base(x, fx) for x, fx in zip(values, fm, strict=True))),
+    )
     return (
-        f"{walk.value_symbol(nid)} = {written([walk.value_symbol(a) for a in args])}",
-        written(numbers),
+        f"{walk.value_symbol(nid)} = {feature.written(*[walk.value_symbol(a) for a in args])}",
+        _written(walk, formula, walk.a[nid][s]),
         walk.a[nid][s],
+    )
+
+
+def _update_goal(old: float, new: float, digits: int) -> tuple[float, float]:
+    """(new as shown, half a unit of its last digit) as update_pair shows it."""
+    places = update_places(old, new, digits)
+    if places is None or new == 0:
+        return target(new, digits)
+    return round(new, places[1]), 0.5 * 10.0 ** -places[1]
+
+
+def _shown_old(old: float, new: float, digits: int) -> float:
+    places = update_places(old, new, digits)
+    return shown(old, digits) if places is None else round(old, places[0])
+
+
+def _scaled_step(shown_old: str, old: float, eta, x: float, v: float, eps: float) -> Formula:
+    """old − η·x/(√v + ε) (RMSProp's and Adam's rule), the old value as shown."""
+    return Formula(
+        [old, float(eta), x, v, eps],
+        lambda r: r[0] - r[1] * r[2] / (math.sqrt(r[3]) + r[4]),
+        lambda fm: (
+            f"{shown_old} {MINUS} {fm[1](eta)}·{factor(x, fm[2])}/(√{fm[3](v)} + {fm[4](eps)})"
+        ),
     )
 
 
@@ -346,34 +611,56 @@ def _update(walk, key):
     shown_old = update_pair(old, new, f.digits)[0]  # as many digits as the result needs
     if opt.name == "sgd":
         # the gradient with the digits that make "old − η·g" give the shown new value
-        g_fmt = NumberFormat(step_digits(old, eta, g, new, f.digits))
+        g_fmt = number_format(step_digits(old, eta, g, new, f.digits))
         return (
             f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
             f"{shown_old} {MINUS} {f(eta)}·{factor(g, g_fmt)}",
             new,
         )
+    # the old value stays as update_pair shows it; the others get the digits that make
+    # the rule give the new value as shown
+    goal = _update_goal(old, new, f.digits)
+    o = _shown_old(old, new, f.digits)
     if opt.name == "momentum":
-        v0 = walk.optimizer_before["velocity"][i]
+        v0, mu = float(walk.optimizer_before["velocity"][i]), float(st.momentum)
+        rule = Formula(
+            [o, mu, v0, eta, g],
+            lambda r: r[0] + (r[1] * r[2] - r[3] * r[4]),
+            lambda fm: (
+                f"{shown_old} + ({fm[1](mu)}·{factor(v0, fm[2])} {MINUS} "
+                f"{fm[3](eta)}·{factor(g, fm[4])})"
+            ),
+        )
         return (
             f"{p_sym} ← {p_sym} + (μ·v {MINUS} η·∂L/∂{p_sym})",
-            f"{shown_old} + ({f(st.momentum)}·{factor(v0, f)} {MINUS} {f(eta)}·{factor(g, f)})",
+            _written(walk, rule, new, [EXACT] + [f.digits] * 4, goal),
             new,
         )
+    eps = float(st.epsilon)
     if opt.name == "rmsprop":
-        v0, v_new = walk.optimizer_before["v"][i], opt.v[i]
+        v0, v_new, rho = float(walk.optimizer_before["v"][i]), float(opt.v[i]), float(st.rho)
+        average = Formula(
+            [rho, v0, 1 - rho, g],
+            lambda r: r[0] * r[1] + r[2] * r[3] ** 2,
+            lambda fm: f"{fm[0](rho)}·{fm[1](v0)} + {fm[2](1 - rho)}·{base(g, fm[3])}²",
+        )
+        v_text = _written(walk, average, v_new)
+        rule = _scaled_step(shown_old, o, eta, g, v_new, eps)
         return (
             f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}/(√v + ε),  "
-            f"v = ρ·v + (1 {MINUS} ρ)·(∂L/∂{p_sym})² = {f(st.rho)}·{f(v0)} + "
-            f"{f(1 - st.rho)}·{factor(g, f)}² = {f(v_new)}",
-            f"{shown_old} {MINUS} {f(eta)}·{factor(g, f)}/(√{f(v_new)} + {f(st.epsilon)})",
+            f"v = ρ·v + (1 {MINUS} ρ)·(∂L/∂{p_sym})² = {v_text} = {f(v_new)}",
+            _written(walk, rule, new, [EXACT] + [f.digits] * 4, goal),
             new,
         )
     m_new, v_new, t = opt.m[i], opt.v[i], opt.t
-    m_hat = m_new / (1 - st.beta1**t)
-    v_hat = v_new / (1 - st.beta2**t)
+    m_hat = float(m_new / (1 - st.beta1**t))
+    v_hat = float(v_new / (1 - st.beta2**t))
+    rule = _scaled_step(shown_old, o, eta, m_hat, v_hat, eps)
+    fmts = formats(f, rule.values, rule.evaluate, new, [EXACT] + [f.digits] * 4, goal)
+    fmts = fmts or [f] * 5
     return (
-        f"{p_sym} ← {p_sym} {MINUS} η·m̂/(√v̂ + ε),  m̂ = {f(m_hat)}, v̂ = {f(v_hat)}",
-        f"{shown_old} {MINUS} {f(eta)}·{factor(m_hat, f)}/(√{f(v_hat)} + {f(st.epsilon)})",
+        f"{p_sym} ← {p_sym} {MINUS} η·m̂/(√v̂ + ε),  m̂ = {fmts[2](m_hat)}, v̂ = {fmts[3](v_hat)}",
+        rule.write(fmts),
         new,
     )
 
@@ -433,6 +720,12 @@ def build_steps(walk) -> None:
 
 def rebuild_numeric(walk, step, sample: int) -> str:
     """The step's formula with sample ``sample``'s numbers (its share, for batch means)."""
+    sym, num, value = sample_formula(walk, step, sample)
+    return sym + (f" = {num}" if num else "") + f" = {value}"
+
+
+def sample_formula(walk, step, sample: int) -> tuple[str, str, str]:
+    """(symbolic, numeric, result as shown) of the step for sample ``sample``."""
     nid, key = step.neuron, step.connection
     fn = {
         "z": lambda: _z(walk, nid, sample),
@@ -445,6 +738,6 @@ def rebuild_numeric(walk, step, sample: int) -> str:
         "∂x": lambda: _grad_x(walk, nid, sample),
     }.get(step.kind)
     if fn is None:  # updates use the batch's gradient: nothing per sample
-        return step.line
+        return step.symbolic, step.numeric, step.value_text
     sym, num, value = fn()
-    return sym + (f" = {num}" if num else "") + f" = {walk.fmt(value)}"
+    return sym, num, walk.fmt(value)

@@ -20,7 +20,7 @@ from . import walk_steps
 from .activations import LEAKY_SLOPE, get_activation, softmax_rows
 from .compiled import FUSED
 from .features import compute, slopes
-from .formatting import MINUS, NumberFormat, factor, sub, update_pair
+from .formatting import MINUS, NumberFormat, sub, update_pair
 from .losses import BCE_EPS, get_loss
 from .optimizers import make_optimizer
 from .regularization import Penalty
@@ -217,14 +217,19 @@ class Walkthrough:
         for nid in self.features:
             fn, args = n[nid].feature
             for a, slope in zip(args, slopes(fn, [self.a[k] for k in args]), strict=True):
-                self.feature_slopes[(nid, a)] = slope
+                # x₁·x₁ reads x₁ twice: ∂f/∂x₁ is the sum of both slopes (2·x₁)
+                seen = self.feature_slopes.get((nid, a))
+                self.feature_slopes[(nid, a)] = slope if seen is None else seen + slope
                 self.input_grad[a] = self.input_grad[a] + self.input_grad[nid] * slope
+        # batch means as np.mean takes them (the same sum, divided by m), without its
+        # overhead per call: a 2-8-8-1 has 88 weights
+        total, m = np.add.reduce, self.m
+        delta, a, slope = self.delta, self.a, self.penalty.slope
         self.weight_grad = {
-            c.key: float(np.mean(self.delta[c.target] * self.a[c.source]))
-            + self.penalty.slope(self.weights[c.key])
+            c.key: float(total(delta[c.target] * a[c.source])) / m + slope(self.weights[c.key])
             for c in self.network.connections
         }
-        self.bias_grad = {nid: float(np.mean(d)) for nid, d in self.delta.items()}
+        self.bias_grad = {nid: float(total(d)) / m for nid, d in delta.items()}
 
     def _fused(self, nid: str) -> bool:
         """bce on a sigmoid output, or cross-entropy on softmax: δ = ŷ − y, exact even
@@ -283,6 +288,10 @@ class Walkthrough:
         """A step's formula with one sample's numbers (its share, for batch means)."""
         return walk_steps.rebuild_numeric(self, step, sample)
 
+    def formula_for_sample(self, step: Step, sample: int) -> tuple[str, str, str]:
+        """(symbolic, numeric, result as shown) of ``line_for_sample`` (markup)."""
+        return walk_steps.sample_formula(self, step, sample)
+
     # ---------------------------------------------------------------- state
     def state_at(self, k: int) -> WalkState:
         """Everything known once steps 0..k are done (k = −1: nothing yet)."""
@@ -328,18 +337,6 @@ class Walkthrough:
             "tanh": f"(1 {MINUS} {v}²)",
             "relu": f"[{z} > 0]",
             "leaky_relu": f"([{z} > 0] + {LEAKY_SLOPE}·[{z} ≤ 0])",
-            "linear": "1",
-            "step": "0",
-            "softmax": "",
-        }[activation]
-
-    def slope_numbers(self, activation: str, a: float, z: float) -> str:
-        f = self.fmt
-        return {
-            "sigmoid": f"{f(a)}·(1 {MINUS} {f(a)})",
-            "tanh": f"(1 {MINUS} {factor(a, f)}²)",
-            "relu": "1" if z > 0 else "0",
-            "leaky_relu": "1" if z > 0 else f"{LEAKY_SLOPE}",
             "linear": "1",
             "step": "0",
             "softmax": "",
