@@ -11,6 +11,7 @@ from _common import best_time, layered_network
 
 from engine.datasets import xor_noisy
 from engine.formatting import _format_number, _update_pair
+from engine.hand_check import shown
 from engine.walkthrough import Walkthrough
 
 
@@ -18,6 +19,7 @@ def cold(net, X, Y) -> Walkthrough:
     """A build that starts with no formatted number cached (as with new weights)."""
     _format_number.cache_clear()
     _update_pair.cache_clear()
+    shown.cache_clear()
     return Walkthrough(net, X, Y)
 
 

@@ -12,207 +12,37 @@ written, from the numbers as shown, it gives the shown result.
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable
-from typing import NamedTuple
 
 from .formatting import (
     MINUS,
-    NumberFormat,
     base,
     factor,
     signed_term,
-    step_digits,
     sub,
-    update_pair,
-    update_places,
+)
+from .formulas import (
+    Formula,
+    dot,
+    dot_symbols,
+    in_parentheses,
+    mean,
+    number,
+    plain,
+    plus,
+    product,
+    slope_formula,
+    sum_of,
+    times,
+    written,
 )
 from .hand_check import (
-    EXACT,
     FUNCTIONS,
-    formats,
-    moves_by_evaluation,
-    number_format,
-    shown,
-    target,
 )
+from .walk_updates import update_step
 
 EXPAND_BATCH = 4  # batch sums of at most this many samples are written out term by term
 
 BATCH = None  # sample argument meaning "the batch mean"
-
-
-class Formula(NamedTuple):
-    values: list[float]  # the operands, exact
-    evaluate: Callable[[list[float]], float]  # the formula's value from operand values
-    write: Callable[[list[NumberFormat]], str]  # the formula, given a format per operand
-    # how far each operand's rounding moves the value (values, operands as shown), when
-    # it is cheaper than evaluating the formula once per operand
-    moves: Callable[[list[float], list[float]], list[float]] | None = None
-
-
-def _written(walk, formula: Formula, result, start=None, goal=None) -> str:
-    """The formula with the digits with which it checks by hand."""
-    fmts = formats(
-        walk.fmt, formula.values, formula.evaluate, float(result), start, goal, formula.moves
-    )
-    return formula.write(fmts or [walk.fmt] * len(formula.values))
-
-
-def _moves(f: Formula, values, r) -> list[float]:
-    if f.moves is not None:
-        return f.moves(values, r)
-    return moves_by_evaluation(values, f.evaluate, r)
-
-
-def _number(x: float) -> Formula:
-    """One operand as a factor: negative numbers in parentheses."""
-    return Formula([float(x)], lambda r: r[0], lambda fm: factor(x, fm[0]))
-
-
-def _product(x: float, y: float) -> Formula:
-    """x·y, each a factor (the commonest formula: ∂L/∂w = δ·a)."""
-    x, y = float(x), float(y)
-    return Formula(
-        [x, y], _times_two, lambda fm: f"{factor(x, fm[0])}·{factor(y, fm[1])}", _pair_moves
-    )
-
-
-def _times_two(r):
-    return r[0] * r[1]
-
-
-def _pair_moves(values, r):
-    """How far x·y moves when x, or y, is exact."""
-    return [abs((values[0] - r[0]) * r[1]), abs(r[0] * (values[1] - r[1]))]
-
-
-def _plain(x: float) -> Formula:
-    """One operand as the first term of a sum: −0.5."""
-    return Formula([float(x)], lambda r: r[0], lambda fm: fm[0](x))
-
-
-def _times(a: Formula, b: Formula) -> Formula:
-    """a·b, each written as it writes itself."""
-    n = len(a.values)
-
-    def moves(values, r):
-        x, y = abs(a.evaluate(r[:n])), abs(b.evaluate(r[n:]))
-        return [m * y for m in _moves(a, values[:n], r[:n])] + [
-            m * x for m in _moves(b, values[n:], r[n:])
-        ]
-
-    return Formula(
-        a.values + b.values,
-        lambda r: a.evaluate(r[:n]) * b.evaluate(r[n:]),
-        lambda fm: f"{a.write(fm[:n])}·{b.write(fm[n:])}",
-        moves,
-    )
-
-
-def _plus(a: Formula, b: Formula) -> Formula:
-    n = len(a.values)
-    return Formula(
-        a.values + b.values,
-        lambda r: a.evaluate(r[:n]) + b.evaluate(r[n:]),
-        lambda fm: f"{a.write(fm[:n])} + {b.write(fm[n:])}",
-    )
-
-
-def _sum(terms: list[Formula], joiner: str = " + ") -> Formula:
-    """t₁ + t₂ + …, each term written as it writes itself (no terms: 0)."""
-    values, spans = [], []
-    for t in terms:
-        spans.append((len(values), len(values) + len(t.values)))
-        values += t.values
-
-    def evaluate(r):
-        return sum(t.evaluate(r[i:j]) for t, (i, j) in zip(terms, spans, strict=True))
-
-    def write(fm):
-        written = [t.write(fm[i:j]) for t, (i, j) in zip(terms, spans, strict=True)]
-        return joiner.join(written) or "0"
-
-    return Formula(values, evaluate, write)
-
-
-def _mean(m: int, terms: list[Formula]) -> Formula:
-    """(1/m)·(t₁ + t₂ + …)."""
-    total = _sum(terms)
-    return Formula(
-        total.values, lambda r: total.evaluate(r) / m, lambda fm: f"(1/{m})·({total.write(fm)})"
-    )
-
-
-def _dot(pairs, s, bias=None) -> Formula:
-    """Σ w·v (+ b) for sample s; pairs are (w symbol, w, v symbol, v), bias (b symbol, b).
-    Operands in the order w₁, v₁, w₂, v₂, …, b."""
-    values = []
-    for _, w, _, v in pairs:
-        values += (float(w), float(v[s]))
-    n = len(pairs)
-    if bias is not None:
-        values.append(float(bias[1]))
-
-    def evaluate(r):
-        total = sum(map(operator.mul, r[0 : 2 * n : 2], r[1 : 2 * n : 2]))
-        return total + r[-1] if bias is not None else total
-
-    def write(fm):
-        num = [
-            signed_term(values[2 * i], fm[2 * i], i == 0)
-            + "·"
-            + factor(values[2 * i + 1], fm[2 * i + 1])
-            for i in range(n)
-        ]
-        if bias is not None:
-            num.append(signed_term(values[-1], fm[-1], not pairs))
-        return "".join(num) or "0"
-
-    def moves(values, r):
-        out = []
-        for i in range(0, 2 * n, 2):
-            out += (abs((values[i] - r[i]) * r[i + 1]), abs(r[i] * (values[i + 1] - r[i + 1])))
-        if bias is not None:
-            out.append(abs(values[-1] - r[-1]))
-        return out
-
-    return Formula(values, evaluate, write, moves)
-
-
-def _dot_symbols(pairs, bias=None) -> str:
-    sym = [("" if i == 0 else " + ") + f"{ws}·{vs}" for i, (ws, _, vs, _) in enumerate(pairs)]
-    if bias is not None:
-        sym.append(("" if not pairs else " + ") + bias[0])
-    return "".join(sym) or "0"
-
-
-def _in_parentheses(f: Formula) -> Formula:
-    return Formula(f.values, f.evaluate, lambda fm: f"({f.write(fm)})", f.moves)
-
-
-def _slope(activation: str, a: float, z: float) -> Formula:
-    """f′(z) with numbers, written with the neuron's output a (σ, tanh) or as a constant."""
-    if activation == "sigmoid":
-        return Formula([float(a)], lambda r: r[0] * (1 - r[0]), lambda fm: _sigmoid_slope(a, fm))
-    if activation == "tanh":
-        return Formula(
-            [float(a)], lambda r: 1 - r[0] ** 2, lambda fm: f"(1 {MINUS} {base(a, fm[0])}²)"
-        )
-    from .activations import LEAKY_SLOPE
-
-    c = {
-        "relu": 1.0 if z > 0 else 0.0,
-        "leaky_relu": 1.0 if z > 0 else LEAKY_SLOPE,
-        "linear": 1.0,
-        "step": 0.0,
-    }[activation]
-    text = "1" if c == 1 else "0" if c == 0 else f"{c}"
-    return Formula([], lambda r: c, lambda fm: text)
-
-
-def _sigmoid_slope(a: float, fm) -> str:
-    return f"{fm[0](a)}·(1 {MINUS} {fm[0](a)})"
 
 
 def _z(walk, nid, s):
@@ -227,8 +57,8 @@ def _z(walk, nid, s):
     ]
     bias = (sub("b", walk.name(nid)), walk.biases[nid])
     z = walk.z[nid][s]
-    num = _written(walk, _dot(pairs, s, bias), z)
-    return f"{sub('z', walk.name(nid))} = {_dot_symbols(pairs, bias)}", num, z
+    num = written(walk, dot(pairs, s, bias), z)
+    return f"{sub('z', walk.name(nid))} = {dot_symbols(pairs, bias)}", num, z
 
 
 def _a(walk, nid, s):
@@ -245,7 +75,7 @@ def _a(walk, nid, s):
     fn = FUNCTIONS[act.name]
     # tanh(−0.1364) = −0.136, where tanh(−0.136) would give −0.135
     call = Formula([z], lambda r: fn(r[0]), lambda fm: f"{act.symbol}({fm[0](z)})")
-    return f"{v} = {act.symbol}({zs})", _written(walk, call, a), a
+    return f"{v} = {act.symbol}({zs})", written(walk, call, a), a
 
 
 def _softmax(walk, nid, s):
@@ -265,7 +95,7 @@ def _softmax(walk, nid, s):
     exp = [f"e^{sub('z', walk.name(o))}" for o in outs]
     return (
         f"{walk.value_symbol(nid)} = {exp[mine]}/({' + '.join(exp)})",
-        _written(walk, Formula(z, evaluate, write), walk.a[nid][s]),
+        written(walk, Formula(z, evaluate, write), walk.a[nid][s]),
         walk.a[nid][s],
     )
 
@@ -311,8 +141,8 @@ def _sample_loss_formula(walk, s) -> tuple[str, Formula]:
             }[name]
         )
     if name == "output":
-        return " + ".join(sym), _sum(terms, "")
-    total = _sum(terms)
+        return " + ".join(sym), sum_of(terms, "")
+    total = sum_of(terms)
     sym_text = " + ".join(sym)
     if name == "mse":
         scale, before, after = 0.5, "½·[" if len(outs) > 1 else "½·", "]" if len(outs) > 1 else ""
@@ -330,14 +160,14 @@ def _sample_loss(walk, s):
     """One sample's loss, summed over the outputs: (symbolic, numeric, value)."""
     sym, formula = _sample_loss_formula(walk, s)
     value = walk.per_sample_loss[s]
-    return sym, _written(walk, formula, value), value
+    return sym, written(walk, formula, value), value
 
 
 def _loss(walk, s):
     sym, data, value = _data_loss(walk, s)
     pen = walk.penalty
     if not pen.active or s is not BATCH:
-        return sym, _written(walk, data, value) if data else "", value
+        return sym, written(walk, data, value) if data else "", value
     weights = [float(walk.weights[c.key]) for c in walk.network.connections]
     l2 = pen.kind == "l2"
     # the weights themselves when few, else their sum Σ w² (Σ|w|) as one number
@@ -348,17 +178,17 @@ def _loss(walk, s):
                 return Formula([w], lambda r: r[0] ** 2, lambda fm: f"{base(w, fm[0])}²")
             return Formula([w], lambda r: abs(r[0]), lambda fm: f"|{fm[0](w)}|")
 
-        total = _in_parentheses(_sum([each(w) for w in weights]))
+        total = in_parentheses(sum_of([each(w) for w in weights]))
     else:
-        total = _number(sum(w * w if l2 else abs(w) for w in weights))
+        total = number(sum(w * w if l2 else abs(w) for w in weights))
     rate = float(pen.rate)
     half = "/2" if l2 else ""
     scale = Formula([rate], lambda r: r[0] / 2 if l2 else r[0], lambda fm: f"{fm[0](rate)}{half}")
     # the data loss as the line before writes it, or as its value
-    data = _plain(walk.data_loss) if data is None else _in_parentheses(data)
-    formula = _plus(data, _times(scale, total))
+    data = plain(walk.data_loss) if data is None else in_parentheses(data)
+    formula = plus(data, times(scale, total))
     term = "(λ/2)·Σ w²" if l2 else "λ·Σ|w|"
-    return f"{sym} + {term}", _written(walk, formula, walk.loss), walk.loss
+    return f"{sym} + {term}", written(walk, formula, walk.loss), walk.loss
 
 
 def _dl(walk) -> str:
@@ -374,8 +204,8 @@ def _data_loss(walk, s) -> tuple[str, Formula | None, float]:
         return f"{lhs} = {sym}", formula, walk.per_sample_loss[0 if s is BATCH else s]
     m = walk.m
     if m <= 2 * EXPAND_BATCH:
-        terms = [_number(v) for v in walk.per_sample_loss]
-        return f"L = (1/{m})·Σᵢ Lᵢ", _mean(m, terms), walk.data_loss
+        terms = [number(v) for v in walk.per_sample_loss]
+        return f"L = (1/{m})·Σᵢ Lᵢ", mean(m, terms), walk.data_loss
     return f"L = (1/{m})·Σᵢ Lᵢ", None, walk.data_loss
 
 
@@ -386,7 +216,7 @@ def _dl_dyhat(walk, o, s):
     lhs = f"{_dl(walk)}/∂{v}"
     g = walk.dl_dyhat[o][s]
     if name == "mse":
-        return f"{lhs} = {v} {MINUS} y", _written(walk, _difference(p, y), g), g
+        return f"{lhs} = {v} {MINUS} y", written(walk, _difference(p, y), g), g
     if name == "bce":
         formula = Formula(
             [p, y],
@@ -395,13 +225,13 @@ def _dl_dyhat(walk, o, s):
                 f"({fm[0](p)} {MINUS} {factor(y, fm[1])})/({fm[0](p)}·(1 {MINUS} {fm[0](p)}))"
             ),
         )
-        return f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))", _written(walk, formula, g), g
+        return f"{lhs} = ({v} {MINUS} y)/({v}·(1 {MINUS} {v}))", written(walk, formula, g), g
     if name == "cross_entropy":
         ys = sub("y", walk.name(o)) if len(walk.network.outputs) > 1 else "y"
         formula = Formula(
             [y, p], lambda r: -r[0] / r[1], lambda fm: f"{MINUS}{factor(y, fm[0])}/{fm[1](p)}"
         )
-        return f"{lhs} = {MINUS}{ys}/{v}", _written(walk, formula, g), g
+        return f"{lhs} = {MINUS}{ys}/{v}", written(walk, formula, g), g
     return lhs, "", 1.0
 
 
@@ -425,7 +255,7 @@ def _delta(walk, nid, s):
         ys = sub("y", walk.name(nid)) if many else "y"
         a, y = float(walk.a[nid][s]), float(walk.Y[k][s])
         if walk._fused(nid) and n.activation == "softmax":
-            return f"{ds} = {v} {MINUS} {ys}", _written(walk, _difference(a, y), d), d
+            return f"{ds} = {v} {MINUS} {ys}", written(walk, _difference(a, y), d), d
         if n.activation == "softmax":
             g, total = float(walk.dl_dyhat[nid][s]), float(walk.group_sum[s])
             formula = Formula(
@@ -436,18 +266,18 @@ def _delta(walk, nid, s):
             gs = sub("g", walk.name(nid))
             return (
                 f"{ds} = {v}·({gs} {MINUS} Σⱼ ŷⱼ·gⱼ),  g = {_dl(walk)}/∂ŷ",
-                _written(walk, formula, d),
+                written(walk, formula, d),
                 d,
             )
         if walk._fused(nid):
             return (
                 f"{ds} = {_dl(walk)}/∂{v}·{slope_sym} = {v} {MINUS} y",
-                _written(walk, _difference(a, y), d),
+                written(walk, _difference(a, y), d),
                 d,
             )
-        slope = _slope(n.activation, a, walk.z[nid][s])
-        formula = _times(_number(walk.dl_dyhat[nid][s]), slope)
-        return f"{ds} = {_dl(walk)}/∂{v}·{slope_sym}", _written(walk, formula, d), d
+        slope = slope_formula(n.activation, a, walk.z[nid][s])
+        formula = times(number(walk.dl_dyhat[nid][s]), slope)
+        return f"{ds} = {_dl(walk)}/∂{v}·{slope_sym}", written(walk, formula, d), d
     outs = walk.outgoing[nid]
     if not outs:
         return f"{ds} = 0 (no outgoing connections)", "", 0.0
@@ -460,9 +290,9 @@ def _delta(walk, nid, s):
         )
         for c in outs
     ]
-    slope = _slope(n.activation, walk.a[nid][s], walk.z[nid][s])
-    formula = _times(slope, _in_parentheses(_dot(pairs, s)))
-    return f"{ds} = {slope_sym}·({_dot_symbols(pairs)})", _written(walk, formula, d), d
+    slope = slope_formula(n.activation, walk.a[nid][s], walk.z[nid][s])
+    formula = times(slope, in_parentheses(dot(pairs, s)))
+    return f"{ds} = {slope_sym}·({dot_symbols(pairs)})", written(walk, formula, d), d
 
 
 def _mean_product(walk, lhs, d_sym, v_sym, d, v, s):
@@ -471,14 +301,14 @@ def _mean_product(walk, lhs, d_sym, v_sym, d, v, s):
     m = walk.m
     if m == 1 or s is not BATCH:
         i = 0 if s is BATCH else s
-        formula = None if v is None else _product(d[i], v[i])
+        formula = None if v is None else product(d[i], v[i])
         rhs = d_sym if v_sym is None else f"{d_sym}·{v_sym}"
         return f"{lhs} = {rhs}", formula, d[i] * (1.0 if v is None else v[i])
     rhs = f"(1/{m})·Σᵢ {d_sym}" + ("" if v_sym is None else f"·{v_sym}")
     formula = None
     if m <= EXPAND_BATCH:
-        terms = [_number(d[i]) if v is None else _product(d[i], v[i]) for i in range(m)]
-        formula = _mean(m, terms)
+        terms = [number(d[i]) if v is None else product(d[i], v[i]) for i in range(m)]
+        formula = mean(m, terms)
     value = (d if v is None else d * v).mean()
     return f"{lhs} = {rhs}", formula, value
 
@@ -496,7 +326,7 @@ def _grad_w(walk, key, s):
     )
     pen = walk.penalty
     if not pen.active or s is not BATCH:
-        return sym, _written(walk, data, value) if data else "", value
+        return sym, written(walk, data, value) if data else "", value
     w, rate = float(walk.weights[key]), float(pen.rate)
     if pen.kind == "l2":
         term = Formula(
@@ -507,9 +337,9 @@ def _grad_w(walk, key, s):
         term = Formula(
             [rate], lambda r: r[0] * sign, lambda fm: f"{fm[0](rate)}·sign({walk.fmt(w)})"
         )
-    formula = _plus(data if data is not None else _plain(value), term)
+    formula = plus(data if data is not None else plain(value), term)
     total = value + pen.slope(walk.weights[key])
-    return f"{sym} + {pen.symbol}", _written(walk, formula, total), total
+    return f"{sym} + {pen.symbol}", written(walk, formula, total), total
 
 
 def _grad_b(walk, nid, s):
@@ -517,7 +347,7 @@ def _grad_b(walk, nid, s):
     sym, formula, value = _mean_product(
         walk, f"∂L/∂{sub('b', name)}", sub("δ", name), None, walk.delta[nid], None, s
     )
-    return sym, _written(walk, formula, value) if formula else "", value
+    return sym, written(walk, formula, value) if formula else "", value
 
 
 def _grad_x(walk, nid, s):
@@ -542,8 +372,8 @@ def _grad_x(walk, nid, s):
         if (f, nid) in walk.feature_slopes
     ]
     g = walk.input_grad[nid][s]
-    num = _written(walk, _dot(pairs, s), g)
-    return f"{_dl(walk)}/∂{walk.value_symbol(nid)} = {_dot_symbols(pairs)}", num, g
+    num = written(walk, dot(pairs, s), g)
+    return f"{_dl(walk)}/∂{walk.value_symbol(nid)} = {dot_symbols(pairs)}", num, g
 
 
 def _feature(walk, nid, s):
@@ -560,108 +390,8 @@ def _feature(walk, nid, s):
     )
     return (
         f"{walk.value_symbol(nid)} = {feature.written(*[walk.value_symbol(a) for a in args])}",
-        _written(walk, formula, walk.a[nid][s]),
+        written(walk, formula, walk.a[nid][s]),
         walk.a[nid][s],
-    )
-
-
-def _update_goal(old: float, new: float, digits: int) -> tuple[float, float]:
-    """(new as shown, half a unit of its last digit) as update_pair shows it."""
-    places = update_places(old, new, digits)
-    if places is None or new == 0:
-        return target(new, digits)
-    return round(new, places[1]), 0.5 * 10.0 ** -places[1]
-
-
-def _shown_old(old: float, new: float, digits: int) -> float:
-    places = update_places(old, new, digits)
-    return shown(old, digits) if places is None else round(old, places[0])
-
-
-def _scaled_step(shown_old: str, old: float, eta, x: float, v: float, eps: float) -> Formula:
-    """old − η·x/(√v + ε) (RMSProp's and Adam's rule), the old value as shown."""
-    return Formula(
-        [old, float(eta), x, v, eps],
-        lambda r: r[0] - r[1] * r[2] / (math.sqrt(r[3]) + r[4]),
-        lambda fm: (
-            f"{shown_old} {MINUS} {fm[1](eta)}·{factor(x, fm[2])}/(√{fm[3](v)} + {fm[4](eps)})"
-        ),
-    )
-
-
-def _update(walk, key):
-    """The optimiser's rule with numbers, for ("w", s, t) or ("b", id)."""
-    f, opt, st = walk.fmt, walk.optimizer, walk.settings
-    if key[0] == "w":
-        p_sym, old, g, new = (
-            walk._w(key[1], key[2]),
-            walk.weights[key[1:]],
-            walk.weight_grad[key[1:]],
-            walk.new_weights[key[1:]],
-        )
-    else:
-        p_sym, old, g, new = (
-            sub("b", walk.name(key[1])),
-            walk.biases[key[1]],
-            walk.bias_grad[key[1]],
-            walk.new_biases[key[1]],
-        )
-    eta = walk.optimizer_before["learning_rate"]
-    i = walk._index[key]
-    shown_old = update_pair(old, new, f.digits)[0]  # as many digits as the result needs
-    if opt.name == "sgd":
-        # the gradient with the digits that make "old − η·g" give the shown new value
-        g_fmt = number_format(step_digits(old, eta, g, new, f.digits))
-        return (
-            f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}",
-            f"{shown_old} {MINUS} {f(eta)}·{factor(g, g_fmt)}",
-            new,
-        )
-    # the old value stays as update_pair shows it; the others get the digits that make
-    # the rule give the new value as shown
-    goal = _update_goal(old, new, f.digits)
-    o = _shown_old(old, new, f.digits)
-    if opt.name == "momentum":
-        v0, mu = float(walk.optimizer_before["velocity"][i]), float(st.momentum)
-        rule = Formula(
-            [o, mu, v0, eta, g],
-            lambda r: r[0] + (r[1] * r[2] - r[3] * r[4]),
-            lambda fm: (
-                f"{shown_old} + ({fm[1](mu)}·{factor(v0, fm[2])} {MINUS} "
-                f"{fm[3](eta)}·{factor(g, fm[4])})"
-            ),
-        )
-        return (
-            f"{p_sym} ← {p_sym} + (μ·v {MINUS} η·∂L/∂{p_sym})",
-            _written(walk, rule, new, [EXACT] + [f.digits] * 4, goal),
-            new,
-        )
-    eps = float(st.epsilon)
-    if opt.name == "rmsprop":
-        v0, v_new, rho = float(walk.optimizer_before["v"][i]), float(opt.v[i]), float(st.rho)
-        average = Formula(
-            [rho, v0, 1 - rho, g],
-            lambda r: r[0] * r[1] + r[2] * r[3] ** 2,
-            lambda fm: f"{fm[0](rho)}·{fm[1](v0)} + {fm[2](1 - rho)}·{base(g, fm[3])}²",
-        )
-        v_text = _written(walk, average, v_new)
-        rule = _scaled_step(shown_old, o, eta, g, v_new, eps)
-        return (
-            f"{p_sym} ← {p_sym} {MINUS} η·∂L/∂{p_sym}/(√v + ε),  "
-            f"v = ρ·v + (1 {MINUS} ρ)·(∂L/∂{p_sym})² = {v_text} = {f(v_new)}",
-            _written(walk, rule, new, [EXACT] + [f.digits] * 4, goal),
-            new,
-        )
-    m_new, v_new, t = opt.m[i], opt.v[i], opt.t
-    m_hat = float(m_new / (1 - st.beta1**t))
-    v_hat = float(v_new / (1 - st.beta2**t))
-    rule = _scaled_step(shown_old, o, eta, m_hat, v_hat, eps)
-    fmts = formats(f, rule.values, rule.evaluate, new, [EXACT] + [f.digits] * 4, goal)
-    fmts = fmts or [f] * 5
-    return (
-        f"{p_sym} ← {p_sym} {MINUS} η·m̂/(√v̂ + ε),  m̂ = {fmts[2](m_hat)}, v̂ = {fmts[3](v_hat)}",
-        rule.write(fmts),
-        new,
     )
 
 
@@ -714,8 +444,15 @@ def build_steps(walk) -> None:
         add("backward", "∂x", nid, None, _grad_x(walk, nid, s), walk.input_grad[nid])
     for nid in non_inputs:
         for c in walk.incoming[nid]:
-            add("update", "update", nid, c.key, _update(walk, ("w", *c.key)), walk.weights[c.key])
-        add("update", "update", nid, None, _update(walk, ("b", nid)), walk.biases[nid])
+            add(
+                "update",
+                "update",
+                nid,
+                c.key,
+                update_step(walk, ("w", *c.key)),
+                walk.weights[c.key],
+            )
+        add("update", "update", nid, None, update_step(walk, ("b", nid)), walk.biases[nid])
 
 
 def rebuild_numeric(walk, step, sample: int) -> str:
