@@ -200,3 +200,32 @@ def test_export_worked_solution_without_a_dataset_says_why(window, tmp_path, mon
     answerer.stop()
     assert answerer.seen and "Cannot export the worked solution" in answerer.seen[0]
     assert not (tmp_path / "s.html").exists()
+
+
+def test_the_same_network_draws_the_same_pixels_in_every_process(tmp_path):
+    """Crossing lines of different colours are drawn in the connection layer's batch order;
+    that order must not follow Python's per-process string hashing."""
+    import os
+
+    from engine.files import save_network
+    from tests.helpers import build
+
+    n = 10  # i_k → o_(n−1−k): every line crosses every other, colours alternating
+    neurons = [(f"i{k}", "input") for k in range(n)] + [(f"o{k}", "output") for k in range(n)]
+    net = build(neurons, [(f"i{k}", f"o{n - 1 - k}", (-1.0) ** k) for k in range(n)])
+    for k in range(n):
+        net.set_position(f"i{k}", (0.0, 40.0 * k))
+        net.set_position(f"o{k}", (400.0, 40.0 * k))
+    save_network(net, tmp_path / "crossing.json")
+    images = []
+    for seed in ("1", "2", "3", "4"):
+        out = tmp_path / f"net{seed}.png"
+        subprocess.run(
+            [sys.executable, "-m", "gui", "--export", str(out), str(tmp_path / "crossing.json")],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        images.append(out.read_bytes())
+    assert all(image == images[0] for image in images)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
@@ -94,7 +96,10 @@ class ConnectionLayer(QGraphicsItem):
 
     def _file(self, edge: ConnectionItem) -> None:
         width = round(edge._pen_width * 4) / 4
-        key = (edge._colour.rgba(), width, hash(edge.key) % BUCKETS)
+        # crc32, not hash(): str hashes differ between runs, and the batches' order is
+        # the drawing order where lines of different colours cross
+        bucket = zlib.crc32("\0".join(edge.key).encode()) % BUCKETS
+        key = (edge._colour.rgba(), width, bucket)
         batch = self._batches.get(key)
         if batch is None:
             batch = self._batches[key] = _Batch(QColor(edge._colour), width)
