@@ -383,14 +383,23 @@ class LearningController(UndoableRuns, QObject):
         self._tick_end = time.perf_counter()
 
     def reset(self) -> None:
-        """Back to the weights this run of training started from."""
+        """Back to the weights this run of training started from. The trainer stays,
+        rewound to epoch 0 (exactly a fresh one), so that the reset's command holds its
+        state before and after: Undo gives back the trained weights and their history."""
         self.pause()
-        if self.trainer is not None and len(self.trainer.snapshots):
-            self.viewing = None
-            self.trainer.rewind(0)
+        t = self.trainer
+        if t is not None and len(t.snapshots):
+            self._close_run()  # a run of steps ends here; the reset starts from its end
+            self.session = None
+            if self.viewing is not None:  # Undo must find the weights its state trained
+                self.viewing = None
+                self.doc.show_trained_parameters(*t.parameters(), recorded=False)
+            self._start_run()
+            t.rewind(0)
             self._write_back()
             self._finish_run("Reset training")
-        self.trainer = None
+        else:
+            self.trainer = None
         self.session = None
         self.viewing = None
         self.message.emit("Back to the weights training started from.")

@@ -598,3 +598,68 @@ def test_a_batch_walk_shows_per_sample_derivatives_as_dL_i(window, examples):
         window.act_step.trigger()
     assert "∂L/∂x = " in "\n".join(window.scene.neuron_items["x1"].annotation)
     assert "batch" not in window.step_panel.formula.text()
+
+
+def test_reset_training_goes_back_to_the_start_and_undo_brings_the_run_back(
+    qtbot, window, examples
+):
+    """Reset Training shows the weights training started from, with no history; Undo of
+    the reset gives back the trained weights *and* the trainer as it stood (history,
+    time travel), Redo resets again, and training on after that matches a fresh run."""
+    net = open_example(window, examples, "xor_untrained")
+    start = net.parameters()
+    play_epochs(qtbot, window, 40)
+    window.act_play.trigger()  # pause
+    c = window.learning
+    trained = (c.trainer.epoch, net.parameters(), list(c.trainer.history.loss))
+    assert trained[0] == 40 and trained[1] != start
+    window.act_reset.trigger()
+    assert net.parameters() == start
+    assert c.trainer is None or (c.trainer.epoch == 0 and not c.trainer.history.loss)
+    window.act_undo.trigger()
+    assert net.parameters() == trained[1]
+    assert c.trainer is not None and c.trainer.epoch == 40
+    assert c.trainer.history.loss == trained[2]  # the curves and time travel are back
+    window.act_redo.trigger()
+    assert net.parameters() == start
+    assert c.trainer is None or (c.trainer.epoch == 0 and not c.trainer.history.loss)
+    play_epochs(qtbot, window, 5)
+    window.act_play.trigger()
+    fresh = Trainer(net.copy())
+    fresh.network.set_parameters(*start)
+    fresh = Trainer(fresh.network)
+    fresh.train(5)
+    assert c.trainer.history.loss == fresh.history.loss == trained[2][:5]
+
+
+def test_reset_while_viewing_an_earlier_epoch_undoes_to_the_latest(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    play_epochs(qtbot, window, 30)
+    window.act_play.trigger()
+    c = window.learning
+    latest = (net.parameters(), list(c.trainer.history.loss))
+    c.preview(10)  # time travel: the canvas shows epoch 10
+    window.act_reset.trigger()
+    window.act_undo.trigger()
+    assert c.viewing is None and c.trainer.epoch == 30
+    assert net.parameters() == latest[0] == c.trainer.parameters()
+    assert c.trainer.history.loss == latest[1]
+
+
+def test_reset_after_stepping_undoes_to_the_stepped_state(qtbot, window, examples):
+    net = open_example(window, examples, "xor_untrained")
+    c = window.learning
+    c.granularity = "iteration"
+    for _ in range(3):
+        window.act_step.trigger()
+    stepped = (c.trainer.iteration, net.parameters())
+    assert stepped[0] >= 2  # (the last step may stand before its update)
+    window.act_reset.trigger()
+    assert c.trainer.iteration == 0 and c.session is None
+    assert [window.doc.undo_stack.text(i) for i in range(window.doc.undo_stack.count())] == [
+        "Step through training",
+        "Reset training",
+    ]
+    window.act_undo.trigger()
+    assert (c.trainer.iteration, net.parameters()) == stepped
+    assert net.parameters() == c.trainer.parameters()
