@@ -131,22 +131,6 @@ def step_digits(old: float, rate: float, grad: float, new: float, digits: int = 
     return digits
 
 
-def operand_digits(x: float, fn, result: float, digits: int = 3) -> int:
-    """Significant digits to show x with in a formula whose result is fn(x), so that the
-    formula with x as shown gives the result as shown: ŷ = 0.994936 gives "0.99494 − 1 =
-    −0.00506", where "0.995 − 1" would read −0.005 (ŷ near 0 or 1 loses its digits in
-    1 − ŷ, ŷ − y and ln ŷ)."""
-    want = format_number(result, digits)
-    for d in range(digits, 16):
-        try:
-            got = float(fn(float(f"{x:.{d}g}")))  # Python floats: 1/0 raises, not warns
-        except (ArithmeticError, ValueError):
-            continue
-        if format_number(got, digits) == want:
-            return d
-    return digits
-
-
 def signed_term(x: float, fmt: NumberFormat, first: bool) -> str:
     """A term of a sum: "5", then " + 5" or " − 5"."""
     text = fmt(abs(x))

@@ -72,12 +72,7 @@ class LearningController(UndoableRuns, QObject):
         self._play_start = 0.0
         self._played = 0  # epochs trained since Play, for the epochs-per-second budget
         self._unshown = False  # epochs trained since the last frame
-        # stack index -> (trainer, its saved state, viewing, sample, the model's parameters):
-        # the trainer as it stood when the edit pushed at that index dropped it
-        self._kept: dict[int, tuple] = {}
-        self._pending: tuple | None = None  # (index, parameters) of an edit being pushed
-        self._index = doc.undo_stack.index()
-        self._dropped = False  # an edit (or its undo) dropped the trainer since the last move
+        self._init_undo(doc)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         doc.network_replaced.connect(self._network_replaced)
@@ -89,8 +84,7 @@ class LearningController(UndoableRuns, QObject):
     # ---------------------------------------------------------------- model
     def _network_replaced(self) -> None:
         self.sample = None  # a sample of the previous file means nothing here
-        self._kept.clear()
-        self._pending = None
+        self._forget_kept()
         self._network_edited()
 
     def _network_edited(self) -> None:
@@ -102,12 +96,7 @@ class LearningController(UndoableRuns, QObject):
             self.playing = False
             self.timer.stop()
             self.running_changed.emit(False)
-        if self._pending is not None and self.trainer is not None:
-            index, parameters = self._pending
-            state = self.trainer.saved_state()
-            self._kept[index] = (self.trainer, state, self.viewing, self.sample, parameters)
-        self._pending = None
-        self._dropped = True
+        self._keep_dropped_trainer()
         net = self.doc.network
         if self.sample is not None and (
             net.dataset is None or self.sample >= self._dataset_size()

@@ -15,7 +15,31 @@ from .commands import TrainingProgress
 
 
 class UndoableRuns:
-    """The undo side of ``LearningController`` (which supplies the state)."""
+    """The undo side of ``LearningController`` (which supplies the trainer, the run's
+    command and the rest of the state)."""
+
+    def _init_undo(self, doc) -> None:
+        # stack index -> (trainer, its saved state, viewing, sample, the model's parameters):
+        # the trainer as it stood when the edit pushed at that index dropped it
+        self._kept: dict[int, tuple] = {}
+        self._pending: tuple | None = None  # (index, parameters) of an edit being pushed
+        self._index = doc.undo_stack.index()
+        self._dropped = False  # an edit (or its undo) dropped the trainer since the last move
+
+    def _forget_kept(self) -> None:
+        """Another network: no Undo comes back to the trainers kept for this one."""
+        self._kept.clear()
+        self._pending = None
+
+    def _keep_dropped_trainer(self) -> None:
+        """An edit is dropping the trainer: if it was announced (``_edit_starting``), keep
+        the trainer as it stands for Undo to give back at that stack index."""
+        if self._pending is not None and self.trainer is not None:
+            index, parameters = self._pending
+            state = self.trainer.saved_state()
+            self._kept[index] = (self.trainer, state, self.viewing, self.sample, parameters)
+        self._pending = None
+        self._dropped = True
 
     def _show(self, weights: dict, biases: dict) -> None:
         """Put weights in the model for the window to show. The run's undoable command

@@ -115,6 +115,7 @@ class StepPanel(QWidget):
         self.matrix_box.toggled.connect(self._matrix_toggled)
         self.steps = StepList()
         self.steps.setAlternatingRowColors(True)
+        self._list_points = self.steps.font().pointSizeF()  # at scale 1 (presentation)
         self.steps.itemClicked.connect(lambda item: controller.jump(self.steps.row(item)))
         toggles = QHBoxLayout()
         self.toggles = {}
@@ -303,8 +304,6 @@ class StepPanel(QWidget):
     def set_scale(self, scale: float) -> None:
         """Type size of the formula and the step list (presentation mode): 1 is the
         normal size."""
-        if not hasattr(self, "_list_points"):
-            self._list_points = self.steps.font().pointSizeF()
         self.scale = scale
         self._style_formula()
         font = self.steps.font()
